@@ -1,0 +1,170 @@
+//! The request flow of `validate` and `validate_settings`.
+//!
+//! One evaluation: parse the envelope, validate the settings, skip what the policy does not judge (DELETE,
+//! CONNECT, other kinds and subresources, unchanged Pod updates, exemptions), parse the pod once, fill in
+//! PSP's defaults, validate the defaulted pod against the PSP fields and the Pod Security Standard, and answer
+//! with every violation at once or with the defaulted object.
+
+use crate::object::{pod_update_is_insignificant, Kind, PodObject};
+use crate::patch::Defaults;
+use crate::pss;
+use crate::request::{AdmissionRequest, Envelope};
+use crate::settings::Policy;
+use crate::violation::Violations;
+use kubewarden_policy_sdk::response::ValidationResponse;
+use kubewarden_policy_sdk::settings::SettingsValidationResponse;
+use kubewarden_policy_sdk::wapc_guest::CallResult;
+use std::collections::HashMap;
+
+/// The audit annotation that says why a request was accepted without evaluation.
+pub const EXEMPT_ANNOTATION: &str = "pod-security-policy.kubewarden.io/exempt";
+
+pub fn validate(payload: &[u8]) -> CallResult {
+    Ok(serde_json::to_vec(&evaluate(payload))?)
+}
+
+pub fn validate_settings(payload: &[u8]) -> CallResult {
+    let result = std::str::from_utf8(payload)
+        .map_err(|e| format!("settings are not UTF-8: {e}"))
+        .and_then(Policy::from_json);
+    let response = match result {
+        Ok(_) => SettingsValidationResponse {
+            valid: true,
+            message: None,
+        },
+        Err(message) => SettingsValidationResponse {
+            valid: false,
+            message: Some(message),
+        },
+    };
+    Ok(serde_json::to_vec(&response)?)
+}
+
+fn accept() -> ValidationResponse {
+    ValidationResponse {
+        accepted: true,
+        message: None,
+        code: None,
+        mutated_object: None,
+        audit_annotations: None,
+        warnings: None,
+    }
+}
+
+fn reject(message: String) -> ValidationResponse {
+    ValidationResponse {
+        accepted: false,
+        message: Some(message),
+        ..accept()
+    }
+}
+
+fn exempt(reason: String) -> ValidationResponse {
+    ValidationResponse {
+        audit_annotations: Some(HashMap::from([(EXEMPT_ANNOTATION.to_string(), reason)])),
+        ..accept()
+    }
+}
+
+/// Evaluates one `validate` payload. Never fails: every problem becomes a rejection (fail closed).
+pub fn evaluate(payload: &[u8]) -> ValidationResponse {
+    let envelope: Envelope = match serde_json::from_slice(payload) {
+        Ok(envelope) => envelope,
+        Err(e) => return reject(format!("the admission request cannot be read: {e}")),
+    };
+    let policy = match Policy::from_json(envelope.settings.map_or("{}", |s| s.get())) {
+        Ok(policy) => policy,
+        Err(e) => return reject(format!("invalid settings: {e}")),
+    };
+    evaluate_request(&policy, &envelope.request)
+}
+
+pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> ValidationResponse {
+    if matches!(request.operation.as_str(), "DELETE" | "CONNECT") {
+        return accept();
+    }
+    let Some(kind) = Kind::from_name(&request.kind.kind) else {
+        return accept();
+    };
+    // Only the pod itself and its ephemeral containers carry a pod spec; `status`, `binding`, `scale`... do not.
+    let judged_subresource = request.sub_resource.is_empty()
+        || (kind == Kind::Pod && request.sub_resource == "ephemeralcontainers");
+    if !judged_subresource {
+        return accept();
+    }
+    let exemptions = &policy.exemptions;
+    if exemptions.usernames.contains(&request.user_info.username) {
+        return exempt(format!("username {:?}", request.user_info.username));
+    }
+    if exemptions.namespaces.contains(&request.namespace) {
+        return exempt(format!("namespace {:?}", request.namespace));
+    }
+    let Some(object) = request.object else {
+        return reject(format!(
+            "the request has no object to evaluate (operation {:?})",
+            request.operation
+        ));
+    };
+    let is_pod_update = kind == Kind::Pod && request.operation == "UPDATE";
+    if is_pod_update && request.sub_resource.is_empty() {
+        if let Some(old) = request.old_object {
+            if pod_update_is_insignificant(object.get(), old.get()) {
+                return accept();
+            }
+        }
+    }
+    let mut pod = match PodObject::parse(kind, object.get()) {
+        Ok(pod) => pod,
+        Err(e) => return reject(e),
+    };
+    if let Some(class) = &pod.spec.runtime_class_name {
+        if exemptions.runtime_classes.contains(class) {
+            return exempt(format!("runtimeClassName {class:?}"));
+        }
+    }
+
+    // PSP defaulted pods on creation only; workload templates are defaulted whenever they are written.
+    let mut defaults = Defaults::new(kind);
+    if let (Some(psp), true, false) = (&policy.psp, policy.mutating, is_pod_update) {
+        psp.default(&mut pod, &mut defaults);
+    }
+
+    let mut violations = Violations::default();
+    if let Some(psp) = &policy.psp {
+        psp.validate(&pod, &mut violations);
+    }
+    let standard_violations = policy
+        .pss
+        .as_ref()
+        .map(|standard| {
+            (
+                standard,
+                pss::evaluate(standard, &pod.annotations, &pod.spec),
+            )
+        })
+        .filter(|(_, forbidden)| !forbidden.is_empty());
+    if !violations.is_empty() || standard_violations.is_some() {
+        let mut parts = Vec::new();
+        if !violations.is_empty() {
+            parts.push(violations.message());
+        }
+        if let Some((standard, forbidden)) = standard_violations {
+            parts.push(pss::message(standard, &forbidden));
+        }
+        return reject(parts.join("; "));
+    }
+    if defaults.is_empty() {
+        return accept();
+    }
+    let mut mutated: serde_json::Value = match serde_json::from_str(object.get()) {
+        Ok(value) => value,
+        Err(e) => return reject(format!("the object cannot be read: {e}")),
+    };
+    if let Err(e) = defaults.apply(&mut mutated) {
+        return reject(e);
+    }
+    ValidationResponse {
+        mutated_object: Some(mutated),
+        ..accept()
+    }
+}

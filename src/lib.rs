@@ -1,0 +1,24 @@
+//! pod-security-policy: every PodSecurityPolicy field, with PSP's semantics, in one Kubewarden policy.
+//! This file only registers the waPC functions; `evaluate` holds the request flow.
+
+pub mod evaluate;
+pub mod object;
+pub mod patch;
+pub mod pod;
+pub mod psp;
+pub mod pss;
+pub mod request;
+pub mod settings;
+pub mod violation;
+
+use kubewarden_policy_sdk::wapc_guest as guest;
+
+#[no_mangle]
+pub extern "C" fn wapc_init() {
+    guest::register_function("validate", evaluate::validate);
+    guest::register_function("validate_settings", evaluate::validate_settings);
+    guest::register_function(
+        "protocol_version",
+        kubewarden_policy_sdk::protocol_version_guest,
+    );
+}

@@ -1,0 +1,202 @@
+//! Defaults that PSP would fill in, recorded at their exact JSON paths and applied to the submitted object.
+//!
+//! The mutated object is the submitted JSON with the defaults added and nothing else: no round trip through
+//! typed structs, so no field is dropped, renamed or reordered. The host turns the difference into the
+//! JSONPatch that the API server applies.
+
+use crate::object::Kind;
+use crate::pod::ContainerAt;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Key(Cow<'static, str>),
+    Index(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Op {
+    /// Set the value at the path, creating missing parent objects.
+    Set(Value),
+    /// Append to the array at the path, creating it when missing.
+    Append(Value),
+}
+
+/// The defaults of one evaluation, in the order they were decided.
+#[derive(Debug)]
+pub struct Defaults {
+    kind: Kind,
+    ops: Vec<(Vec<Segment>, Op)>,
+}
+
+impl Defaults {
+    pub fn new(kind: Kind) -> Self {
+        Defaults {
+            kind,
+            ops: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    fn path(base: &[&'static str], rest: &[&'static str]) -> Vec<Segment> {
+        base.iter()
+            .chain(rest)
+            .map(|k| Segment::Key(Cow::Borrowed(*k)))
+            .collect()
+    }
+
+    fn container_path(&self, at: ContainerAt, rest: &[&'static str]) -> Vec<Segment> {
+        let mut path = Self::path(self.kind.spec_segments(), &[at.kind.field()]);
+        path.push(Segment::Index(at.index));
+        path.extend(rest.iter().map(|k| Segment::Key(Cow::Borrowed(*k))));
+        path
+    }
+
+    /// Sets a field of the pod spec, e.g. `["securityContext", "fsGroup"]`.
+    pub fn set_pod(&mut self, rest: &[&'static str], value: Value) {
+        self.ops
+            .push((Self::path(self.kind.spec_segments(), rest), Op::Set(value)));
+    }
+
+    /// Sets a field of a container, e.g. `["securityContext", "runAsUser"]`.
+    pub fn set_container(&mut self, at: ContainerAt, rest: &[&'static str], value: Value) {
+        self.ops
+            .push((self.container_path(at, rest), Op::Set(value)));
+    }
+
+    /// Appends to a list of a container, e.g. `["securityContext", "capabilities", "drop"]`.
+    pub fn append_container(&mut self, at: ContainerAt, rest: &[&'static str], value: Value) {
+        self.ops
+            .push((self.container_path(at, rest), Op::Append(value)));
+    }
+
+    /// Sets an annotation of the pod (of the pod template for workloads).
+    pub fn set_annotation(&mut self, key: String, value: String) {
+        let mut path = Self::path(self.kind.metadata_segments(), &["annotations"]);
+        path.push(Segment::Key(Cow::Owned(key)));
+        self.ops.push((path, Op::Set(Value::String(value))));
+    }
+
+    /// Applies every default to `object`. Fails when a path crosses a value that is not an object or array
+    /// of the expected shape, which cannot happen for an object that parsed as a pod.
+    pub fn apply(&self, object: &mut Value) -> Result<(), String> {
+        for (path, op) in &self.ops {
+            let slot = walk(object, path).ok_or_else(|| describe(path))?;
+            match op {
+                Op::Set(value) => *slot = value.clone(),
+                Op::Append(value) => match slot {
+                    Value::Array(items) => items.push(value.clone()),
+                    Value::Null => *slot = Value::Array(vec![value.clone()]),
+                    _ => return Err(describe(path)),
+                },
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The slot at `path`, creating objects for missing or null keys on the way.
+fn walk<'v>(mut value: &'v mut Value, path: &[Segment]) -> Option<&'v mut Value> {
+    for segment in path {
+        value = match segment {
+            Segment::Key(key) => {
+                if value.is_null() {
+                    *value = Value::Object(Map::new());
+                }
+                value
+                    .as_object_mut()?
+                    .entry(key.as_ref())
+                    .or_insert(Value::Null)
+            }
+            Segment::Index(i) => value.as_array_mut()?.get_mut(*i)?,
+        };
+    }
+    Some(value)
+}
+
+fn describe(path: &[Segment]) -> String {
+    let parts: Vec<String> = path
+        .iter()
+        .map(|s| match s {
+            Segment::Key(k) => k.to_string(),
+            Segment::Index(i) => i.to_string(),
+        })
+        .collect();
+    format!("cannot write the default at /{}", parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pod::ContainerKind;
+    use serde_json::json;
+
+    #[test]
+    fn adds_defaults_and_keeps_everything_else() {
+        let mut object = json!({
+            "kind": "Deployment",
+            "spec": {"replicas": 2, "template": {"spec": {
+                "securityContext": {"runAsUser": 5, "sysctls": []},
+                "containers": [{"name": "a", "securityContext": {"capabilities": {"drop": ["NET_RAW"]}}},
+                               {"name": "b", "securityContext": null}]
+            }}}
+        });
+        let mut d = Defaults::new(Kind::Deployment);
+        d.set_pod(&["securityContext", "fsGroup"], json!(1000));
+        let a = ContainerAt {
+            kind: ContainerKind::Regular,
+            index: 0,
+        };
+        let b = ContainerAt {
+            kind: ContainerKind::Regular,
+            index: 1,
+        };
+        d.append_container(
+            a,
+            &["securityContext", "capabilities", "drop"],
+            json!("ALL"),
+        );
+        d.append_container(
+            b,
+            &["securityContext", "capabilities", "drop"],
+            json!("ALL"),
+        );
+        d.set_annotation(
+            "container.apparmor.security.beta.kubernetes.io/a".into(),
+            "runtime/default".into(),
+        );
+        d.apply(&mut object).unwrap();
+        assert_eq!(
+            object,
+            json!({
+                "kind": "Deployment",
+                "spec": {"replicas": 2, "template": {
+                    "metadata": {"annotations": {"container.apparmor.security.beta.kubernetes.io/a": "runtime/default"}},
+                    "spec": {
+                    "securityContext": {"runAsUser": 5, "sysctls": [], "fsGroup": 1000},
+                    "containers": [{"name": "a", "securityContext": {"capabilities": {"drop": ["NET_RAW", "ALL"]}}},
+                                   {"name": "b", "securityContext": {"capabilities": {"drop": ["ALL"]}}}]
+                }}}
+            })
+        );
+    }
+
+    #[test]
+    fn refuses_paths_through_scalars() {
+        let mut object = json!({"spec": {"containers": "x"}});
+        let mut d = Defaults::new(Kind::Pod);
+        d.set_container(
+            ContainerAt {
+                kind: ContainerKind::Regular,
+                index: 0,
+            },
+            &["securityContext"],
+            json!({}),
+        );
+        assert!(d.apply(&mut object).is_err());
+    }
+}

@@ -1,0 +1,628 @@
+//! The parts of a pod spec that PodSecurityPolicy and the Pod Security Standards read.
+//!
+//! This is deliberately not `k8s-openapi`'s `PodSpec`: a model of only the fields the checks read parses
+//! faster and compiles much smaller, and every field it does read is strictly typed, so an object whose
+//! security-relevant fields have the wrong JSON type fails to parse and is rejected (fail closed). Fields the
+//! policy never reads are skipped by serde without being materialised.
+//!
+//! Lists are `Option<Vec<_>>` because the API server omits empty lists and YAML users write `key:` (null);
+//! the accessors return slices.
+
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSpec {
+    pub containers: Option<Vec<Container>>,
+    pub init_containers: Option<Vec<Container>>,
+    pub ephemeral_containers: Option<Vec<Container>>,
+    pub volumes: Option<Vec<Volume>>,
+    pub security_context: Option<PodSecurityContext>,
+    #[serde(rename = "hostNetwork")]
+    pub host_network: Option<bool>,
+    #[serde(rename = "hostPID")]
+    pub host_pid: Option<bool>,
+    #[serde(rename = "hostIPC")]
+    pub host_ipc: Option<bool>,
+    pub host_users: Option<bool>,
+    pub runtime_class_name: Option<String>,
+    pub os: Option<PodOs>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+pub struct PodOs {
+    pub name: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSecurityContext {
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub run_as_non_root: Option<bool>,
+    pub fs_group: Option<i64>,
+    pub supplemental_groups: Option<Vec<i64>>,
+    #[serde(rename = "seLinuxOptions")]
+    pub se_linux_options: Option<SeLinuxOptions>,
+    pub seccomp_profile: Option<Profile>,
+    pub app_armor_profile: Option<Profile>,
+    pub sysctls: Option<Vec<Sysctl>>,
+    pub windows_options: Option<WindowsOptions>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityContext {
+    pub privileged: Option<bool>,
+    pub capabilities: Option<Capabilities>,
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub run_as_non_root: Option<bool>,
+    pub read_only_root_filesystem: Option<bool>,
+    pub allow_privilege_escalation: Option<bool>,
+    #[serde(rename = "seLinuxOptions")]
+    pub se_linux_options: Option<SeLinuxOptions>,
+    pub seccomp_profile: Option<Profile>,
+    pub app_armor_profile: Option<Profile>,
+    pub proc_mount: Option<String>,
+    pub windows_options: Option<WindowsOptions>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+pub struct Capabilities {
+    pub add: Option<Vec<String>>,
+    pub drop: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq, Eq)]
+pub struct SeLinuxOptions {
+    pub user: Option<String>,
+    pub role: Option<String>,
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    pub level: Option<String>,
+}
+
+/// A `seccompProfile` or `appArmorProfile`: `type` is RuntimeDefault, Localhost or Unconfined.
+#[derive(Deserialize, Debug, Default, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    pub localhost_profile: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowsOptions {
+    pub host_process: Option<bool>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+pub struct Sysctl {
+    pub name: String,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Container {
+    #[serde(default)]
+    pub name: String,
+    pub ports: Option<Vec<ContainerPort>>,
+    pub security_context: Option<SecurityContext>,
+    pub volume_mounts: Option<Vec<VolumeMount>>,
+    pub liveness_probe: Option<Handler>,
+    pub readiness_probe: Option<Handler>,
+    pub startup_probe: Option<Handler>,
+    pub lifecycle: Option<Lifecycle>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerPort {
+    pub host_port: Option<i64>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeMount {
+    #[serde(default)]
+    pub name: String,
+    pub read_only: Option<bool>,
+}
+
+/// A probe or lifecycle handler: only the `host` of its network actions matters here.
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Handler {
+    pub http_get: Option<HostField>,
+    pub tcp_socket: Option<HostField>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+pub struct HostField {
+    pub host: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Default, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Lifecycle {
+    pub post_start: Option<Handler>,
+    pub pre_stop: Option<Handler>,
+}
+
+/// The kinds of container a pod holds, in the order PSP visits them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    pub const ALL: [ContainerKind; 3] = [
+        ContainerKind::Init,
+        ContainerKind::Regular,
+        ContainerKind::Ephemeral,
+    ];
+
+    /// The JSON field that holds containers of this kind.
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Regular => "containers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+}
+
+/// Where a container sits in the pod spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContainerAt {
+    pub kind: ContainerKind,
+    pub index: usize,
+}
+
+impl PodSpec {
+    pub fn containers_of(&self, kind: ContainerKind) -> &[Container] {
+        let list = match kind {
+            ContainerKind::Init => &self.init_containers,
+            ContainerKind::Regular => &self.containers,
+            ContainerKind::Ephemeral => &self.ephemeral_containers,
+        };
+        list.as_deref().unwrap_or_default()
+    }
+
+    fn containers_of_mut(&mut self, kind: ContainerKind) -> &mut [Container] {
+        let list = match kind {
+            ContainerKind::Init => &mut self.init_containers,
+            ContainerKind::Regular => &mut self.containers,
+            ContainerKind::Ephemeral => &mut self.ephemeral_containers,
+        };
+        list.as_deref_mut().unwrap_or_default()
+    }
+
+    /// Every container: init, regular, then ephemeral.
+    pub fn all_containers(&self) -> impl Iterator<Item = (ContainerAt, &Container)> {
+        ContainerKind::ALL.into_iter().flat_map(move |kind| {
+            self.containers_of(kind)
+                .iter()
+                .enumerate()
+                .map(move |(index, c)| (ContainerAt { kind, index }, c))
+        })
+    }
+
+    /// Calls `f` on every container, mutably, in the order of [`PodSpec::all_containers`].
+    pub fn for_each_container_mut(&mut self, mut f: impl FnMut(ContainerAt, &mut Container)) {
+        for kind in ContainerKind::ALL {
+            for (index, c) in self.containers_of_mut(kind).iter_mut().enumerate() {
+                f(ContainerAt { kind, index }, c);
+            }
+        }
+    }
+
+    pub fn volumes(&self) -> &[Volume] {
+        self.volumes.as_deref().unwrap_or_default()
+    }
+
+    pub fn pod_security_context(&self) -> Option<&PodSecurityContext> {
+        self.security_context.as_ref()
+    }
+
+    pub fn sysctls(&self) -> &[Sysctl] {
+        self.security_context
+            .as_ref()
+            .and_then(|sc| sc.sysctls.as_deref())
+            .unwrap_or_default()
+    }
+
+    pub fn is_windows(&self) -> bool {
+        self.os.as_ref().and_then(|os| os.name.as_deref()) == Some("windows")
+    }
+}
+
+impl Container {
+    pub fn ports(&self) -> &[ContainerPort] {
+        self.ports.as_deref().unwrap_or_default()
+    }
+
+    pub fn volume_mounts(&self) -> &[VolumeMount] {
+        self.volume_mounts.as_deref().unwrap_or_default()
+    }
+
+    pub fn sc(&self) -> Option<&SecurityContext> {
+        self.security_context.as_ref()
+    }
+
+    /// The container's securityContext, created empty when absent (for defaulting).
+    pub fn sc_mut(&mut self) -> &mut SecurityContext {
+        self.security_context.get_or_insert_with(Default::default)
+    }
+
+    /// Every probe and lifecycle handler of the container.
+    pub fn handlers(&self) -> impl Iterator<Item = &Handler> {
+        let lifecycle = self.lifecycle.as_ref();
+        [
+            self.liveness_probe.as_ref(),
+            self.readiness_probe.as_ref(),
+            self.startup_probe.as_ref(),
+            lifecycle.and_then(|l| l.post_start.as_ref()),
+            lifecycle.and_then(|l| l.pre_stop.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+impl PodSpec {
+    /// The securityContext of the pod, created empty when absent (for defaulting).
+    pub fn pod_sc_mut(&mut self) -> &mut PodSecurityContext {
+        self.security_context.get_or_insert_with(Default::default)
+    }
+}
+
+/// The effective security settings of one container: the container's own value, else the pod's, as the kubelet
+/// resolves them (`securitycontext.NewEffectiveContainerSecurityContextAccessor` in PSP).
+pub struct Effective<'a> {
+    pub pod: Option<&'a PodSecurityContext>,
+    pub container: Option<&'a SecurityContext>,
+}
+
+impl<'a> Effective<'a> {
+    pub fn of(spec: &'a PodSpec, container: &'a Container) -> Self {
+        Effective {
+            pod: spec.security_context.as_ref(),
+            container: container.security_context.as_ref(),
+        }
+    }
+
+    pub fn run_as_user(&self) -> Option<i64> {
+        self.container
+            .and_then(|c| c.run_as_user)
+            .or_else(|| self.pod.and_then(|p| p.run_as_user))
+    }
+
+    pub fn run_as_group(&self) -> Option<i64> {
+        self.container
+            .and_then(|c| c.run_as_group)
+            .or_else(|| self.pod.and_then(|p| p.run_as_group))
+    }
+
+    pub fn run_as_non_root(&self) -> Option<bool> {
+        self.container
+            .and_then(|c| c.run_as_non_root)
+            .or_else(|| self.pod.and_then(|p| p.run_as_non_root))
+    }
+
+    pub fn se_linux_options(&self) -> Option<&'a SeLinuxOptions> {
+        self.container
+            .and_then(|c| c.se_linux_options.as_ref())
+            .or_else(|| self.pod.and_then(|p| p.se_linux_options.as_ref()))
+    }
+
+    pub fn host_process(&self) -> Option<bool> {
+        self.container
+            .and_then(|c| c.windows_options.as_ref())
+            .and_then(|w| w.host_process)
+            .or_else(|| {
+                self.pod
+                    .and_then(|p| p.windows_options.as_ref())
+                    .and_then(|w| w.host_process)
+            })
+    }
+}
+
+/// The volume source types, with the names PSP's `volumes` list uses (`util.GetVolumeFSType`), plus `image`
+/// (the OCI image volume of Kubernetes 1.31+), which PSP predates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VolumeType {
+    AzureFile,
+    Flocker,
+    FlexVolume,
+    HostPath,
+    EmptyDir,
+    GcePersistentDisk,
+    AwsElasticBlockStore,
+    GitRepo,
+    Secret,
+    Nfs,
+    Iscsi,
+    Glusterfs,
+    PersistentVolumeClaim,
+    Rbd,
+    Cinder,
+    CephFs,
+    DownwardApi,
+    Fc,
+    ConfigMap,
+    VsphereVolume,
+    Quobyte,
+    AzureDisk,
+    PhotonPersistentDisk,
+    StorageOs,
+    Projected,
+    PortworxVolume,
+    ScaleIo,
+    Csi,
+    Ephemeral,
+    Image,
+}
+
+impl VolumeType {
+    pub const ALL: [VolumeType; 30] = [
+        VolumeType::AzureFile,
+        VolumeType::Flocker,
+        VolumeType::FlexVolume,
+        VolumeType::HostPath,
+        VolumeType::EmptyDir,
+        VolumeType::GcePersistentDisk,
+        VolumeType::AwsElasticBlockStore,
+        VolumeType::GitRepo,
+        VolumeType::Secret,
+        VolumeType::Nfs,
+        VolumeType::Iscsi,
+        VolumeType::Glusterfs,
+        VolumeType::PersistentVolumeClaim,
+        VolumeType::Rbd,
+        VolumeType::Cinder,
+        VolumeType::CephFs,
+        VolumeType::DownwardApi,
+        VolumeType::Fc,
+        VolumeType::ConfigMap,
+        VolumeType::VsphereVolume,
+        VolumeType::Quobyte,
+        VolumeType::AzureDisk,
+        VolumeType::PhotonPersistentDisk,
+        VolumeType::StorageOs,
+        VolumeType::Projected,
+        VolumeType::PortworxVolume,
+        VolumeType::ScaleIo,
+        VolumeType::Csi,
+        VolumeType::Ephemeral,
+        VolumeType::Image,
+    ];
+
+    /// The name used both as the pod's volume source key and in PSP's `volumes` list.
+    pub fn name(self) -> &'static str {
+        match self {
+            VolumeType::AzureFile => "azureFile",
+            VolumeType::Flocker => "flocker",
+            VolumeType::FlexVolume => "flexVolume",
+            VolumeType::HostPath => "hostPath",
+            VolumeType::EmptyDir => "emptyDir",
+            VolumeType::GcePersistentDisk => "gcePersistentDisk",
+            VolumeType::AwsElasticBlockStore => "awsElasticBlockStore",
+            VolumeType::GitRepo => "gitRepo",
+            VolumeType::Secret => "secret",
+            VolumeType::Nfs => "nfs",
+            VolumeType::Iscsi => "iscsi",
+            VolumeType::Glusterfs => "glusterfs",
+            VolumeType::PersistentVolumeClaim => "persistentVolumeClaim",
+            VolumeType::Rbd => "rbd",
+            VolumeType::Cinder => "cinder",
+            VolumeType::CephFs => "cephfs",
+            VolumeType::DownwardApi => "downwardAPI",
+            VolumeType::Fc => "fc",
+            VolumeType::ConfigMap => "configMap",
+            VolumeType::VsphereVolume => "vsphereVolume",
+            VolumeType::Quobyte => "quobyte",
+            VolumeType::AzureDisk => "azureDisk",
+            VolumeType::PhotonPersistentDisk => "photonPersistentDisk",
+            VolumeType::StorageOs => "storageos",
+            VolumeType::Projected => "projected",
+            VolumeType::PortworxVolume => "portworxVolume",
+            VolumeType::ScaleIo => "scaleIO",
+            VolumeType::Csi => "csi",
+            VolumeType::Ephemeral => "ephemeral",
+            VolumeType::Image => "image",
+        }
+    }
+
+    /// The type named `name` in PSP's `volumes` list.
+    pub fn from_name(name: &str) -> Option<VolumeType> {
+        VolumeType::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The type whose source is the pod volume key `key`. The pod API spells CephFS `cephfs` as PSP does,
+    /// so the names coincide.
+    fn from_source_key(key: &str) -> Option<VolumeType> {
+        Self::from_name(key)
+    }
+}
+
+/// A pod volume: its name and the source(s) it sets. The API allows one source per volume; a volume with
+/// several, or with a key this model does not know, keeps them all so that each is judged (fail closed).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Volume {
+    pub name: String,
+    pub sources: Vec<VolumeType>,
+    /// Keys that are neither `name` nor a known volume source.
+    pub unknown_sources: Vec<String>,
+    pub host_path: Option<String>,
+    pub flex_driver: Option<String>,
+    pub csi_driver: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PathField {
+    #[serde(default)]
+    path: String,
+}
+
+#[derive(Deserialize)]
+struct DriverField {
+    #[serde(default)]
+    driver: String,
+}
+
+impl<'de> Deserialize<'de> for Volume {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct VolumeVisitor;
+        impl<'de> Visitor<'de> for VolumeVisitor {
+            type Value = Volume;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a volume object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Volume, A::Error> {
+                let mut volume = Volume::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let key = key.as_ref();
+                    if key == "name" {
+                        volume.name = map.next_value()?;
+                        continue;
+                    }
+                    let Some(kind) = VolumeType::from_source_key(key) else {
+                        // A null value means the key is unset; anything else is a source we cannot judge.
+                        let value: Option<IgnoredAny> = map.next_value()?;
+                        if value.is_some() {
+                            volume.unknown_sources.push(key.to_owned());
+                        }
+                        continue;
+                    };
+                    let present = match kind {
+                        VolumeType::HostPath => map
+                            .next_value::<Option<PathField>>()?
+                            .map(|p| volume.host_path = Some(p.path))
+                            .is_some(),
+                        VolumeType::FlexVolume => map
+                            .next_value::<Option<DriverField>>()?
+                            .map(|d| volume.flex_driver = Some(d.driver))
+                            .is_some(),
+                        VolumeType::Csi => map
+                            .next_value::<Option<DriverField>>()?
+                            .map(|d| volume.csi_driver = Some(d.driver))
+                            .is_some(),
+                        _ => map.next_value::<Option<IgnoredAny>>()?.is_some(),
+                    };
+                    if present {
+                        if volume.sources.contains(&kind) {
+                            return Err(de::Error::custom(format!(
+                                "duplicate volume source {key}"
+                            )));
+                        }
+                        volume.sources.push(kind);
+                    }
+                }
+                Ok(volume)
+            }
+        }
+        deserializer.deserialize_map(VolumeVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn volume_records_every_source_and_its_details() {
+        let cases = [
+            (
+                json!({"name": "a", "emptyDir": {}}),
+                vec![VolumeType::EmptyDir],
+                vec![],
+            ),
+            (
+                json!({"name": "a", "hostPath": {"path": "/x"}}),
+                vec![VolumeType::HostPath],
+                vec![],
+            ),
+            (
+                json!({"name": "a", "cephfs": {"monitors": []}}),
+                vec![VolumeType::CephFs],
+                vec![],
+            ),
+            (
+                json!({"name": "a", "emptyDir": null, "secret": {}}),
+                vec![VolumeType::Secret],
+                vec![],
+            ),
+            (
+                json!({"name": "a", "futureVolume": {}}),
+                vec![],
+                vec!["futureVolume".to_string()],
+            ),
+            (
+                json!({"name": "a", "hostPath": {"path": "/x"}, "nfs": {}}),
+                vec![VolumeType::HostPath, VolumeType::Nfs],
+                vec![],
+            ),
+        ];
+        for (input, sources, unknown) in cases {
+            let v: Volume = serde_json::from_value(input.clone()).unwrap();
+            assert_eq!(v.sources, sources, "{input}");
+            assert_eq!(v.unknown_sources, unknown, "{input}");
+        }
+        let v: Volume =
+            serde_json::from_value(json!({"name": "a", "csi": {"driver": "d.example.com"}}))
+                .unwrap();
+        assert_eq!(v.csi_driver.as_deref(), Some("d.example.com"));
+    }
+
+    #[test]
+    fn wrongly_typed_security_fields_do_not_parse() {
+        for bad in [
+            json!({"containers": [{"name": "a", "securityContext": {"privileged": "true"}}]}),
+            json!({"containers": [{"name": "a", "securityContext": {"runAsUser": 1.5}}]}),
+            json!({"containers": {"name": "a"}}),
+            json!({"hostPID": 1}),
+            json!({"volumes": [{"name": "a", "hostPath": {"path": 7}}]}),
+        ] {
+            assert!(
+                serde_json::from_value::<PodSpec>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn containers_are_visited_init_regular_ephemeral() {
+        let spec: PodSpec = serde_json::from_value(json!({
+            "containers": [{"name": "c0"}, {"name": "c1"}],
+            "initContainers": [{"name": "i0"}],
+            "ephemeralContainers": [{"name": "e0"}],
+        }))
+        .unwrap();
+        let names: Vec<_> = spec
+            .all_containers()
+            .map(|(_, c)| c.name.as_str())
+            .collect();
+        assert_eq!(names, ["i0", "c0", "c1", "e0"]);
+    }
+
+    #[test]
+    fn effective_values_prefer_the_container() {
+        let spec: PodSpec = serde_json::from_value(json!({
+            "securityContext": {"runAsUser": 1, "runAsNonRoot": true},
+            "containers": [{"name": "a", "securityContext": {"runAsUser": 0}}, {"name": "b"}],
+        }))
+        .unwrap();
+        let cs = spec.containers_of(ContainerKind::Regular);
+        assert_eq!(Effective::of(&spec, &cs[0]).run_as_user(), Some(0));
+        assert_eq!(Effective::of(&spec, &cs[1]).run_as_user(), Some(1));
+        assert_eq!(Effective::of(&spec, &cs[0]).run_as_non_root(), Some(true));
+    }
+}

@@ -1,0 +1,322 @@
+//! Linux capabilities: `defaultAddCapabilities`, `requiredDropCapabilities`, `allowedCapabilities`.
+//!
+//! Reads: every container's `securityContext.capabilities.add` and `.drop`.
+//! Allows: adding a capability in `allowedCapabilities` or `defaultAddCapabilities` (`"*"` in
+//! `allowedCapabilities`: any); each of `requiredDropCapabilities` must be dropped, and none of them added.
+//! Defaults (PSP's capabilities `Generate`): `defaultAddCapabilities` appended to `add` unless the container
+//! drops them, `requiredDropCapabilities` appended to `drop`; what the container lists is kept as written.
+//!
+//! Names are compared the way container runtimes read them: containerd and CRI-O upper-case a name and put
+//! `CAP_` in front, so `sys_admin` adds CAP_SYS_ADMIN. An added name is therefore judged upper-cased, trimmed
+//! and without a `CAP_` prefix (any spelling of a forbidden capability is refused). A dropped name counts only
+//! when the runtime will really drop it: upper-cased, but not trimmed or stripped (`CAP_NET_RAW` in `drop`
+//! becomes `CAP_CAP_NET_RAW` in the runtime and drops nothing). This differs from PSP, which compared exact
+//! strings and so let `sys_admin` through.
+
+use crate::object::PodObject;
+use crate::patch::Defaults;
+use crate::settings::{RawSettings, SettingsErrors};
+use crate::violation::{quoted, quoted_list, Violations};
+use serde_json::Value;
+
+#[derive(Debug)]
+pub struct Capabilities {
+    default_add: Vec<String>,
+    required_drop: Vec<String>,
+    allowed: Vec<String>,
+    allow_all: bool,
+}
+
+/// The capability an `add` entry grants.
+fn added_name(name: &str) -> String {
+    let upper = name.trim().to_ascii_uppercase();
+    upper
+        .strip_prefix("CAP_")
+        .map(str::to_owned)
+        .unwrap_or(upper)
+}
+
+/// The capability a `drop` entry removes.
+fn dropped_name(name: &str) -> String {
+    name.to_ascii_uppercase()
+}
+
+fn is_capability_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+impl Capabilities {
+    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
+        let mut read = |key: &str, list: &Option<Vec<String>>, star_ok: bool| -> Vec<String> {
+            let list = list.clone().unwrap_or_default();
+            for (i, name) in list.iter().enumerate() {
+                if !(is_capability_name(name) || star_ok && name == "*") {
+                    errors.add(
+                        format!("{key}[{i}]"),
+                        format!("{name:?} is not a capability name"),
+                    );
+                }
+            }
+            list.iter()
+                .map(|n| if n == "*" { n.clone() } else { added_name(n) })
+                .collect()
+        };
+        let default_add = read(
+            "defaultAddCapabilities",
+            &settings.default_add_capabilities,
+            false,
+        );
+        let required_drop = read(
+            "requiredDropCapabilities",
+            &settings.required_drop_capabilities,
+            false,
+        );
+        let allowed = read("allowedCapabilities", &settings.allowed_capabilities, true);
+        for (key, list) in [
+            ("defaultAddCapabilities", &default_add),
+            ("allowedCapabilities", &allowed),
+        ] {
+            for (i, name) in list.iter().enumerate() {
+                if required_drop.contains(name) {
+                    errors.add(
+                        format!("{key}[{i}]"),
+                        format!("{name} is also in requiredDropCapabilities"),
+                    );
+                }
+            }
+        }
+        let allow_all = allowed.iter().any(|n| n == "*");
+        Capabilities {
+            default_add,
+            required_drop,
+            allowed,
+            allow_all,
+        }
+    }
+
+    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
+        if self.default_add.is_empty() && self.required_drop.is_empty() {
+            return;
+        }
+        pod.spec.for_each_container_mut(|at, c| {
+            let caps = c.sc().and_then(|sc| sc.capabilities.as_ref());
+            let drops: Vec<String> = caps
+                .and_then(|k| k.drop.as_deref())
+                .unwrap_or_default()
+                .iter()
+                .map(|d| dropped_name(d))
+                .collect();
+            let adds: Vec<String> = caps
+                .and_then(|k| k.add.as_deref())
+                .unwrap_or_default()
+                .iter()
+                .map(|a| added_name(a))
+                .collect();
+            let new_adds: Vec<&String> = self
+                .default_add
+                .iter()
+                .filter(|cap| !drops.contains(cap) && !adds.contains(cap))
+                .collect();
+            let new_drops: Vec<&String> = self
+                .required_drop
+                .iter()
+                .filter(|cap| !drops.contains(cap))
+                .collect();
+            if new_adds.is_empty() && new_drops.is_empty() {
+                return;
+            }
+            let capabilities = c.sc_mut().capabilities.get_or_insert_with(Default::default);
+            for (list, field, new) in [
+                (&mut capabilities.add, "add", new_adds),
+                (&mut capabilities.drop, "drop", new_drops),
+            ] {
+                for cap in new {
+                    list.get_or_insert_with(Vec::new).push(cap.clone());
+                    defaults.append_container(
+                        at,
+                        &["securityContext", "capabilities", field],
+                        Value::String(cap.clone()),
+                    );
+                }
+            }
+        });
+    }
+
+    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+        for (at, c) in pod.spec.all_containers() {
+            let caps = c.sc().and_then(|sc| sc.capabilities.as_ref());
+            let path = format!(
+                "{}.securityContext.capabilities",
+                pod.kind.container_path(at)
+            );
+            for (i, raw) in caps
+                .and_then(|k| k.add.as_deref())
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                let name = added_name(raw);
+                if self.required_drop.contains(&name) {
+                    violations.invalid(
+                        format!("{path}.add[{i}]"),
+                        quoted(raw),
+                        format!("{name} is required to be dropped and may not be added"),
+                    );
+                } else if !(self.allow_all
+                    || self.allowed.contains(&name)
+                    || self.default_add.contains(&name))
+                {
+                    let mut may_add: Vec<&String> =
+                        self.allowed.iter().chain(&self.default_add).collect();
+                    may_add.dedup();
+                    let allowed = if may_add.is_empty() {
+                        "none".to_string()
+                    } else {
+                        quoted_list(&may_add)
+                    };
+                    violations.invalid(
+                        format!("{path}.add[{i}]"),
+                        quoted(raw),
+                        format!("capability {name} may not be added; allowed: {allowed}"),
+                    );
+                }
+            }
+            let drops: Vec<String> = caps
+                .and_then(|k| k.drop.as_deref())
+                .unwrap_or_default()
+                .iter()
+                .map(|d| dropped_name(d))
+                .collect();
+            let missing: Vec<&String> = self
+                .required_drop
+                .iter()
+                .filter(|cap| !drops.contains(cap))
+                .collect();
+            if !missing.is_empty() {
+                violations.required(
+                    format!("{path}.drop"),
+                    format!(
+                        " to include {} (container {:?})",
+                        quoted_list(&missing),
+                        c.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::psp::test_support::*;
+    use serde_json::json;
+
+    fn container_with(add: serde_json::Value, drop: serde_json::Value) -> serde_json::Value {
+        json!({"containers": [{"name": "a", "securityContext": {"capabilities": {"add": add, "drop": drop}}}]})
+    }
+
+    #[test]
+    fn any_spelling_of_a_forbidden_capability_is_refused() {
+        let p = psp(json!({"allowedCapabilities": ["NET_BIND_SERVICE"]}));
+        for spelling in [
+            "SYS_ADMIN",
+            "sys_admin",
+            "CAP_SYS_ADMIN",
+            "cap_sys_admin",
+            " SYS_ADMIN ",
+            "Sys_Admin",
+        ] {
+            let found = violations(&p, &pod(container_with(json!([spelling]), json!([]))));
+            assert_eq!(found.len(), 1, "{spelling}: {found:?}");
+            assert!(
+                found[0].contains(
+                    "capability SYS_ADMIN may not be added; allowed: \"NET_BIND_SERVICE\""
+                ),
+                "{found:?}"
+            );
+        }
+        for spelling in [
+            "NET_BIND_SERVICE",
+            "net_bind_service",
+            "CAP_NET_BIND_SERVICE",
+        ] {
+            assert!(
+                violations(&p, &pod(container_with(json!([spelling]), json!([])))).is_empty(),
+                "{spelling}"
+            );
+        }
+    }
+
+    #[test]
+    fn required_drops() {
+        let p = psp(json!({"requiredDropCapabilities": ["ALL"], "allowedCapabilities": ["*"]}));
+        let cases = [
+            (container_with(json!([]), json!(["all"])), vec![]),
+            (container_with(json!([]), json!(["ALL"])), vec![]),
+            (container_with(json!([]), json!(["CAP_ALL"])), vec!["spec.containers[0].securityContext.capabilities.drop must be set to include \"ALL\" (container \"a\")"]),
+            (json!({"containers": [{"name": "a"}]}), vec!["spec.containers[0].securityContext.capabilities.drop must be set to include \"ALL\" (container \"a\")"]),
+            // Dropping ALL and adding one back is how the restricted standard allows NET_BIND_SERVICE.
+            (container_with(json!(["NET_BIND_SERVICE"]), json!(["ALL"])), vec![]),
+        ];
+        for (spec, expected) in cases {
+            assert_eq!(violations(&p, &pod(spec.clone())), expected, "{spec}");
+        }
+    }
+
+    #[test]
+    fn a_required_drop_may_not_be_added_even_under_a_wildcard() {
+        let p = psp(json!({"requiredDropCapabilities": ["NET_RAW"], "allowedCapabilities": ["*"]}));
+        assert_eq!(violations(&p, &pod(container_with(json!(["cap_net_raw"]), json!(["NET_RAW"])))), vec![
+            "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"cap_net_raw\": NET_RAW is required to be dropped and may not be added",
+        ]);
+    }
+
+    #[test]
+    fn defaults_append_and_respect_container_drops() {
+        let p = psp(
+            json!({"defaultAddCapabilities": ["CHOWN", "NET_RAW"], "requiredDropCapabilities": ["SYS_ADMIN"]}),
+        );
+        let (after, object) = defaulted(
+            &p,
+            json!({"containers": [
+                {"name": "a", "securityContext": {"capabilities": {"drop": ["NET_RAW"]}}},
+                {"name": "b", "securityContext": {"capabilities": {"add": ["chown"], "drop": ["SYS_ADMIN"]}}},
+            ]}),
+        );
+        assert_eq!(
+            object["spec"]["containers"][0]["securityContext"]["capabilities"],
+            json!({"drop": ["NET_RAW", "SYS_ADMIN"], "add": ["CHOWN"]})
+        );
+        assert_eq!(
+            object["spec"]["containers"][1]["securityContext"]["capabilities"],
+            json!({"add": ["chown", "NET_RAW"], "drop": ["SYS_ADMIN"]})
+        );
+        assert!(violations(&p, &after).is_empty());
+    }
+
+    #[test]
+    fn settings_checks() {
+        let cases = [
+            (
+                json!({"requiredDropCapabilities": ["NET_RAW"], "defaultAddCapabilities": ["net_raw"]}),
+                "defaultAddCapabilities[0]: NET_RAW is also in requiredDropCapabilities",
+            ),
+            (
+                json!({"requiredDropCapabilities": ["CHOWN"], "allowedCapabilities": ["CHOWN"]}),
+                "allowedCapabilities[0]: CHOWN is also in requiredDropCapabilities",
+            ),
+            (
+                json!({"allowedCapabilities": ["SYS ADMIN"]}),
+                "allowedCapabilities[0]: \"SYS ADMIN\" is not a capability name",
+            ),
+            (
+                json!({"defaultAddCapabilities": ["*"]}),
+                "defaultAddCapabilities[0]: \"*\" is not a capability name",
+            ),
+        ];
+        for (settings, needle) in cases {
+            let errors = settings_errors(settings.clone());
+            assert!(errors.contains(needle), "{settings}: {errors}");
+        }
+    }
+}

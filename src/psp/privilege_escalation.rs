@@ -1,0 +1,118 @@
+//! `allowPrivilegeEscalation` and `defaultAllowPrivilegeEscalation`.
+//!
+//! Reads: every container's `securityContext.allowPrivilegeEscalation`.
+//! Allows: anything when `allowPrivilegeEscalation` is true (PSP's default). When false, the value must be
+//! false: PSP defaults an unset value to false (or to `defaultAllowPrivilegeEscalation` when that is set) and,
+//! without defaulting, rejects an unset value, since the kernel's default allows escalation.
+
+use crate::object::PodObject;
+use crate::patch::Defaults;
+use crate::settings::{RawSettings, SettingsErrors};
+use crate::violation::Violations;
+use serde_json::Value;
+
+#[derive(Debug)]
+pub struct PrivilegeEscalation {
+    allowed: bool,
+    default: Option<bool>,
+}
+
+impl PrivilegeEscalation {
+    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
+        let allowed = settings.allow_privilege_escalation.unwrap_or(true);
+        let default = settings.default_allow_privilege_escalation;
+        if !allowed && default == Some(true) {
+            errors.add(
+                "defaultAllowPrivilegeEscalation",
+                "cannot be true when allowPrivilegeEscalation is false",
+            );
+        }
+        PrivilegeEscalation { allowed, default }
+    }
+
+    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
+        let Some(value) = self.default.or((!self.allowed).then_some(false)) else {
+            return;
+        };
+        pod.spec.for_each_container_mut(|at, c| {
+            if c.sc()
+                .and_then(|sc| sc.allow_privilege_escalation)
+                .is_none()
+            {
+                c.sc_mut().allow_privilege_escalation = Some(value);
+                defaults.set_container(
+                    at,
+                    &["securityContext", "allowPrivilegeEscalation"],
+                    Value::Bool(value),
+                );
+            }
+        });
+    }
+
+    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+        if self.allowed {
+            return;
+        }
+        for (at, c) in pod.spec.all_containers() {
+            let path = format!(
+                "{}.securityContext.allowPrivilegeEscalation",
+                pod.kind.container_path(at)
+            );
+            match c.sc().and_then(|sc| sc.allow_privilege_escalation) {
+                None => violations.required(path, " to false"),
+                Some(true) => violations.invalid(
+                    path,
+                    true,
+                    "privilege escalation is not allowed; must be false",
+                ),
+                Some(false) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::psp::test_support::*;
+    use serde_json::json;
+
+    #[test]
+    fn escalation_forbidden() {
+        let spec = json!({"initContainers": [{"name": "i"}], "containers": [
+            {"name": "a", "securityContext": {"allowPrivilegeEscalation": true}},
+            {"name": "b", "securityContext": {"allowPrivilegeEscalation": false}},
+        ]});
+        let forbidden = psp(json!({"allowPrivilegeEscalation": false}));
+        assert_eq!(violations(&forbidden, &pod(spec.clone())), vec![
+            "spec.initContainers[0].securityContext.allowPrivilegeEscalation must be set to false",
+            "spec.containers[0].securityContext.allowPrivilegeEscalation: Invalid value: true: privilege escalation is not allowed; must be false",
+        ]);
+        let (after, object) = defaulted(&forbidden, spec.clone());
+        assert_eq!(
+            object["spec"]["initContainers"][0]["securityContext"]["allowPrivilegeEscalation"],
+            json!(false)
+        );
+        assert_eq!(violations(&forbidden, &after).len(), 1);
+        assert!(violations(&psp(json!({})), &pod(spec)).is_empty());
+    }
+
+    #[test]
+    fn default_when_allowed() {
+        let allowed_default_false = psp(json!({"defaultAllowPrivilegeEscalation": false}));
+        let (_, object) = defaulted(
+            &allowed_default_false,
+            json!({"containers": [{"name": "a"}]}),
+        );
+        assert_eq!(
+            object["spec"]["containers"][0]["securityContext"]["allowPrivilegeEscalation"],
+            json!(false)
+        );
+        let nothing = psp(json!({}));
+        let (_, object) = defaulted(&nothing, json!({"containers": [{"name": "a"}]}));
+        assert_eq!(object["spec"]["containers"][0], json!({"name": "a"}));
+        assert!(settings_errors(
+            json!({"allowPrivilegeEscalation": false, "defaultAllowPrivilegeEscalation": true})
+        )
+        .contains("defaultAllowPrivilegeEscalation: cannot be true"));
+    }
+}

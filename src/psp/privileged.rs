@@ -1,0 +1,69 @@
+//! `privileged`: whether containers may run privileged.
+//!
+//! Reads: every container's `securityContext.privileged`.
+//! Allows: `privileged: true` only when the setting is true (PSP's default is false). PSP defaults nothing here.
+
+use crate::object::PodObject;
+use crate::settings::RawSettings;
+use crate::violation::Violations;
+
+#[derive(Debug)]
+pub struct Privileged {
+    allowed: bool,
+}
+
+impl Privileged {
+    pub fn from_settings(settings: &RawSettings) -> Self {
+        Privileged {
+            allowed: settings.privileged.unwrap_or(false),
+        }
+    }
+
+    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+        if self.allowed {
+            return;
+        }
+        for (at, c) in pod.spec.all_containers() {
+            if c.sc().and_then(|sc| sc.privileged) == Some(true) {
+                violations.invalid(
+                    format!("{}.securityContext.privileged", pod.kind.container_path(at)),
+                    true,
+                    "privileged containers are not allowed",
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::psp::test_support::*;
+    use serde_json::json;
+
+    #[test]
+    fn privileged_containers_of_every_kind() {
+        let spec = json!({
+            "initContainers": [{"name": "i", "securityContext": {"privileged": true}}],
+            "containers": [{"name": "a", "securityContext": {"privileged": false}}, {"name": "b"}],
+            "ephemeralContainers": [{"name": "e", "securityContext": {"privileged": true}}],
+        });
+        let cases = [
+            (json!({}), vec![
+                "spec.initContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+                "spec.ephemeralContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+            ]),
+            (json!({"privileged": false}), vec![
+                "spec.initContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+                "spec.ephemeralContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+            ]),
+            (json!({"privileged": true}), vec![]),
+        ];
+        for (settings, expected) in cases {
+            assert_eq!(
+                violations(&psp(settings.clone()), &pod(spec.clone())),
+                expected,
+                "{settings}"
+            );
+        }
+    }
+}

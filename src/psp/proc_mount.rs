@@ -1,0 +1,88 @@
+//! `allowedProcMountTypes`: which `/proc` mount types containers may ask for.
+//!
+//! Reads: every container's `securityContext.procMount` (unset means `Default`).
+//! Allows: the listed types; an empty or absent list means `[Default]`, as in PSP. PSP defaults nothing here.
+
+use crate::object::PodObject;
+use crate::settings::{RawSettings, SettingsErrors};
+use crate::violation::{quoted, quoted_list, Violations};
+
+const KNOWN: [&str; 2] = ["Default", "Unmasked"];
+
+#[derive(Debug)]
+pub struct ProcMount {
+    allowed: Vec<String>,
+}
+
+impl ProcMount {
+    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
+        let mut allowed = settings
+            .allowed_proc_mount_types
+            .clone()
+            .unwrap_or_default();
+        for (i, t) in allowed.iter().enumerate() {
+            if !KNOWN.contains(&t.as_str()) {
+                errors.add(
+                    format!("allowedProcMountTypes[{i}]"),
+                    format!("unknown proc mount type {t:?}; known: Default, Unmasked"),
+                );
+            }
+        }
+        if allowed.is_empty() {
+            allowed.push("Default".into());
+        }
+        ProcMount { allowed }
+    }
+
+    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+        for (at, c) in pod.spec.all_containers() {
+            let proc_mount = c
+                .sc()
+                .and_then(|sc| sc.proc_mount.as_deref())
+                .unwrap_or("Default");
+            if !self.allowed.iter().any(|a| a == proc_mount) {
+                violations.invalid(
+                    format!("{}.securityContext.procMount", pod.kind.container_path(at)),
+                    quoted(proc_mount),
+                    format!(
+                        "proc mount type is not allowed; allowed: {}",
+                        quoted_list(&self.allowed)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::psp::test_support::*;
+    use serde_json::json;
+
+    #[test]
+    fn proc_mount_types() {
+        let spec = json!({"containers": [{"name": "a", "securityContext": {"procMount": "Unmasked"}}, {"name": "b"}]});
+        let unmasked = "spec.containers[0].securityContext.procMount: Invalid value: \"Unmasked\": proc mount type is not allowed; allowed: \"Default\"";
+        let cases = [
+            (json!({}), vec![unmasked]),
+            (json!({"allowedProcMountTypes": []}), vec![unmasked]),
+            (
+                json!({"allowedProcMountTypes": ["Default", "Unmasked"]}),
+                vec![],
+            ),
+        ];
+        for (settings, expected) in cases {
+            assert_eq!(
+                violations(&psp(settings.clone()), &pod(spec.clone())),
+                expected,
+                "{settings}"
+            );
+        }
+        let only_unmasked = psp(json!({"allowedProcMountTypes": ["Unmasked"]}));
+        assert_eq!(violations(&only_unmasked, &pod(spec)).len(), 1);
+        assert!(
+            settings_errors(json!({"allowedProcMountTypes": ["Masked"]}))
+                .contains("allowedProcMountTypes[0]")
+        );
+    }
+}

@@ -1,0 +1,254 @@
+//! Sysctls: `allowedUnsafeSysctls` and `forbiddenSysctls`.
+//!
+//! Reads: `spec.securityContext.sysctls[*].name` (`/`-separated names normalised to `.` as the kubelet does).
+//! Allows: a sysctl not matched by `forbiddenSysctls`, and either in the kubelet's safe set or matched by
+//! `allowedUnsafeSysctls`. A pattern is an exact name, a prefix ending in `*`, or `*` alone. Forbidden wins
+//! over allowed, and over the safe set. PSP defaults nothing here.
+
+use crate::object::PodObject;
+use crate::settings::{RawSettings, SettingsErrors};
+use crate::violation::{quoted, Violations};
+
+/// The sysctls the kubelet allows without `--allowed-unsafe-sysctls` (namespaced and isolated per pod).
+pub const SAFE_SYSCTLS: [&str; 12] = [
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+    "net.ipv4.tcp_rmem",
+    "net.ipv4.tcp_wmem",
+];
+
+#[derive(Debug)]
+pub struct Sysctls {
+    allowed_unsafe: Vec<String>,
+    forbidden: Vec<String>,
+}
+
+/// `name` with `/` separators turned into `.`, as the kubelet's `NormalizeName` does (a name whose first
+/// separator is `/` has its `.` and `/` swapped).
+pub fn normalize(name: &str) -> String {
+    match name.find(['.', '/']) {
+        Some(i) if name.as_bytes().get(i) == Some(&b'/') => name
+            .chars()
+            .map(|c| match c {
+                '/' => '.',
+                '.' => '/',
+                other => other,
+            })
+            .collect(),
+        _ => name.to_string(),
+    }
+}
+
+fn matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => pattern == name,
+    }
+}
+
+fn is_segment(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'_')
+        && b.first().is_some_and(|c| c.is_ascii_alphanumeric())
+        && b.last().is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// A sysctl name, or a name prefix followed by `*`, or `*` (PSP's `IsValidSysctlPattern`).
+pub fn is_valid_pattern(pattern: &str) -> bool {
+    let (body, wildcard) = match pattern.strip_suffix('*') {
+        Some(body) => (body, true),
+        None => (pattern, false),
+    };
+    if wildcard && body.is_empty() {
+        return true;
+    }
+    let body = if wildcard {
+        body.strip_suffix(['.', '/']).unwrap_or(body)
+    } else {
+        body
+    };
+    !body.is_empty() && body.split(['.', '/']).all(is_segment)
+}
+
+impl Sysctls {
+    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
+        let allowed_unsafe = settings.allowed_unsafe_sysctls.clone().unwrap_or_default();
+        let forbidden = settings.forbidden_sysctls.clone().unwrap_or_default();
+        for (key, list) in [
+            ("allowedUnsafeSysctls", &allowed_unsafe),
+            ("forbiddenSysctls", &forbidden),
+        ] {
+            for (i, pattern) in list.iter().enumerate() {
+                if !is_valid_pattern(pattern) {
+                    errors.add(
+                        format!("{key}[{i}]"),
+                        format!(
+                            "{pattern:?} is not a sysctl name or pattern (name, prefix*, or *)"
+                        ),
+                    );
+                }
+            }
+        }
+        // PSP's rule: no sysctl may be both allowed and forbidden.
+        for (i, allowed) in allowed_unsafe.iter().enumerate() {
+            for (j, forbidden_pattern) in forbidden.iter().enumerate() {
+                let overlap = match (
+                    allowed.strip_suffix('*'),
+                    forbidden_pattern.strip_suffix('*'),
+                ) {
+                    (Some(a), Some(f)) => a.starts_with(f) || f.starts_with(a),
+                    (Some(a), None) => forbidden_pattern.starts_with(a),
+                    (None, Some(f)) => allowed.starts_with(f),
+                    (None, None) => allowed == forbidden_pattern,
+                };
+                if overlap {
+                    errors.add(
+                        format!("allowedUnsafeSysctls[{i}]"),
+                        format!("{allowed:?} overlaps forbiddenSysctls[{j}] {forbidden_pattern:?}"),
+                    );
+                }
+            }
+        }
+        Sysctls {
+            allowed_unsafe,
+            forbidden,
+        }
+    }
+
+    fn is_allowed(&self, name: &str) -> bool {
+        if self.forbidden.iter().any(|p| matches(p, name)) {
+            return false;
+        }
+        SAFE_SYSCTLS.contains(&name) || self.allowed_unsafe.iter().any(|p| matches(p, name))
+    }
+
+    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+        for (i, sysctl) in pod.spec.sysctls().iter().enumerate() {
+            let name = normalize(&sysctl.name);
+            if !self.is_allowed(&name) {
+                let why = if self.forbidden.iter().any(|p| matches(p, &name)) {
+                    "it is forbidden by forbiddenSysctls"
+                } else {
+                    "it is neither a safe sysctl nor in allowedUnsafeSysctls"
+                };
+                violations.invalid(
+                    pod.kind
+                        .spec_field(&format!("securityContext.sysctls[{i}].name")),
+                    quoted(&sysctl.name),
+                    format!("sysctl is not allowed: {why}"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::psp::test_support::*;
+    use serde_json::json;
+
+    fn sysctl_pod(names: &[&str]) -> serde_json::Value {
+        let list: Vec<_> = names
+            .iter()
+            .map(|n| json!({"name": n, "value": "1"}))
+            .collect();
+        json!({"securityContext": {"sysctls": list}, "containers": []})
+    }
+
+    #[test]
+    fn patterns() {
+        for (p, ok) in [
+            ("*", true),
+            ("kernel.*", true),
+            ("kernel.msg*", true),
+            ("net.core.somaxconn", true),
+            ("net/ipv4/conf/eth0.100/rp_filter", true),
+            ("Kernel.x", false),
+            ("kernel..x", false),
+            ("", false),
+            ("kernel.*.x", false),
+            ("*kernel", false),
+        ] {
+            assert_eq!(is_valid_pattern(p), ok, "{p}");
+        }
+        assert_eq!(
+            normalize("net/ipv4/conf/eno2.100/rp_filter"),
+            "net.ipv4.conf.eno2/100.rp_filter"
+        );
+        assert_eq!(
+            normalize("net.ipv4.tcp_syncookies"),
+            "net.ipv4.tcp_syncookies"
+        );
+    }
+
+    #[test]
+    fn safe_unsafe_and_forbidden() {
+        let spec = sysctl_pod(&[
+            "kernel.shm_rmid_forced",
+            "net.core.somaxconn",
+            "kernel/msgmax",
+        ]);
+        let cases = [
+            (json!({}), vec![
+                "spec.securityContext.sysctls[1].name: Invalid value: \"net.core.somaxconn\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls",
+                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls",
+            ]),
+            (json!({"allowedUnsafeSysctls": ["net.core.*", "kernel.msg*"]}), vec![]),
+            (json!({"allowedUnsafeSysctls": ["net.core.*"], "forbiddenSysctls": ["kernel.*"]}), vec![
+                "spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is not allowed: it is forbidden by forbiddenSysctls",
+                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is not allowed: it is forbidden by forbiddenSysctls",
+            ]),
+            (json!({"allowedUnsafeSysctls": ["*"]}), vec![]),
+        ];
+        for (settings, expected) in cases {
+            assert_eq!(
+                violations(&psp(settings.clone()), &pod(spec.clone())),
+                expected,
+                "{settings}"
+            );
+        }
+    }
+
+    #[test]
+    fn settings_checks() {
+        let cases = [
+            (
+                json!({"allowedUnsafeSysctls": ["kernel.*"], "forbiddenSysctls": ["kernel.msgmax"]}),
+                "allowedUnsafeSysctls[0]: \"kernel.*\" overlaps forbiddenSysctls[0]",
+            ),
+            (
+                json!({"allowedUnsafeSysctls": ["net.core.somaxconn"], "forbiddenSysctls": ["*"]}),
+                "overlaps",
+            ),
+            (
+                json!({"allowedUnsafeSysctls": ["a.b"], "forbiddenSysctls": ["a.b"]}),
+                "overlaps",
+            ),
+            (
+                json!({"forbiddenSysctls": ["Kernel"]}),
+                "forbiddenSysctls[0]: \"Kernel\" is not a sysctl name",
+            ),
+        ];
+        for (settings, needle) in cases {
+            let errors = settings_errors(settings.clone());
+            assert!(errors.contains(needle), "{settings}: {errors}");
+        }
+        assert_eq!(
+            settings_errors(
+                json!({"allowedUnsafeSysctls": ["net.core.*"], "forbiddenSysctls": ["kernel.*"]})
+            ),
+            ""
+        );
+    }
+}

@@ -1,0 +1,412 @@
+//! Volumes: `volumes`, `allowedHostPaths`, `allowedFlexVolumes`, `allowedCSIDrivers`.
+//!
+//! Reads: `spec.volumes[*]` (the source type, `hostPath.path`, `flexVolume.driver`, `csi.driver`) and the
+//! `volumeMounts` of every container.
+//! Allows:
+//! - a volume whose type is in `volumes` (`"*"`: every type; an empty or absent list: none, as in PSP);
+//!   a volume of a type this policy does not know only under `"*"`;
+//! - a `hostPath` only under one of `allowedHostPaths` (none listed: any path). Paths are cleaned (`..`, `.`,
+//!   `//`) before matching, and a prefix matches whole path segments only (`/data/ai` does not match
+//!   `/data/aix`). When every prefix that matches is `readOnly`, every mount of the volume, in every container,
+//!   must be `readOnly: true`;
+//! - a `flexVolume` driver in `allowedFlexVolumes`, a `csi` driver in `allowedCSIDrivers` (empty: any).
+//! PSP defaults nothing here.
+
+use crate::object::PodObject;
+use crate::pod::VolumeType;
+use crate::settings::spec::AllowedHostPath;
+use crate::settings::{RawSettings, SettingsErrors};
+use crate::violation::{quoted, quoted_list, Violations};
+
+#[derive(Debug)]
+pub struct Volumes {
+    allow_all: bool,
+    allowed: Vec<VolumeType>,
+    host_paths: Vec<AllowedHostPath>,
+    flex_drivers: Vec<String>,
+    csi_drivers: Vec<String>,
+}
+
+/// `path` cleaned as Go's `path.Clean` does: no `.` or empty segments, `..` resolved, no trailing slash.
+pub fn clean_path(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+/// True when `path` is `prefix` or lies below it, comparing whole segments of the cleaned paths.
+pub fn has_path_prefix(path: &str, prefix: &str) -> bool {
+    let (path, prefix) = (clean_path(path), clean_path(prefix));
+    if path == prefix {
+        return true;
+    }
+    match path.strip_prefix(&prefix) {
+        Some(rest) => prefix.ends_with('/') || rest.starts_with('/'),
+        None => false,
+    }
+}
+
+impl Volumes {
+    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
+        let names = settings.volumes.clone().unwrap_or_default();
+        let mut allowed = Vec::new();
+        let mut allow_all = false;
+        for (i, name) in names.iter().enumerate() {
+            match (name.as_str(), VolumeType::from_name(name)) {
+                ("*", _) => allow_all = true,
+                (_, Some(t)) => allowed.push(t),
+                (_, None) => errors.add(
+                    format!("volumes[{i}]"),
+                    format!(
+                        "unknown volume type {name:?}; known: \"*\", {}",
+                        known_types()
+                    ),
+                ),
+            }
+        }
+        let host_paths = settings.allowed_host_paths.clone().unwrap_or_default();
+        for (i, p) in host_paths.iter().enumerate() {
+            let key = format!("allowedHostPaths[{i}].pathPrefix");
+            if p.path_prefix.is_empty() {
+                errors.add(key, "required");
+            } else if p.path_prefix.split('/').any(|s| s == "..") {
+                errors.add(key, format!("{:?} must not contain '..'", p.path_prefix));
+            }
+        }
+        let flex_drivers: Vec<String> = settings
+            .allowed_flex_volumes
+            .iter()
+            .flatten()
+            .map(|f| f.driver.clone())
+            .collect();
+        for (i, driver) in flex_drivers.iter().enumerate() {
+            if driver.is_empty() {
+                errors.add(format!("allowedFlexVolumes[{i}].driver"), "required");
+            }
+        }
+        let csi_drivers: Vec<String> = settings
+            .allowed_csi_drivers
+            .iter()
+            .flatten()
+            .map(|d| d.name.clone())
+            .collect();
+        for (i, driver) in csi_drivers.iter().enumerate() {
+            if driver.is_empty() {
+                errors.add(format!("allowedCSIDrivers[{i}].name"), "required");
+            }
+        }
+        Volumes {
+            allow_all,
+            allowed,
+            host_paths,
+            flex_drivers,
+            csi_drivers,
+        }
+    }
+
+    fn allowed_list(&self) -> String {
+        if self.allowed.is_empty() {
+            return "none".to_string();
+        }
+        let names: Vec<&str> = self.allowed.iter().map(|t| t.name()).collect();
+        quoted_list(&names)
+    }
+
+    /// Whether `path` may be used, and whether it must then be mounted read-only (PSP's
+    /// `AllowsHostVolumePath`: one writable match is enough to allow writing).
+    fn host_path_rule(&self, path: &str) -> (bool, bool) {
+        if self.host_paths.is_empty() {
+            return (true, false);
+        }
+        let mut allowed = false;
+        for prefix in self
+            .host_paths
+            .iter()
+            .filter(|p| has_path_prefix(path, &p.path_prefix))
+        {
+            if !prefix.read_only {
+                return (true, false);
+            }
+            allowed = true;
+        }
+        (allowed, allowed)
+    }
+
+    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+        for (i, volume) in pod.spec.volumes().iter().enumerate() {
+            let path = pod.kind.spec_field(&format!("volumes[{i}]"));
+            if !self.allow_all {
+                for unknown in &volume.unknown_sources {
+                    violations.invalid(
+                        path.clone(),
+                        quoted(unknown),
+                        format!("unknown volume type; allowed: {}", self.allowed_list()),
+                    );
+                }
+            }
+            // A volume with no source is an emptyDir: the API server defaults it so.
+            let sources: &[VolumeType] =
+                if volume.sources.is_empty() && volume.unknown_sources.is_empty() {
+                    &[VolumeType::EmptyDir]
+                } else {
+                    &volume.sources
+                };
+            for kind in sources {
+                if !self.allow_all && !self.allowed.contains(kind) {
+                    violations.invalid(
+                        path.clone(),
+                        quoted(kind.name()),
+                        format!(
+                            "{} volumes are not allowed to be used; allowed: {}",
+                            kind.name(),
+                            self.allowed_list()
+                        ),
+                    );
+                    continue;
+                }
+                match kind {
+                    VolumeType::HostPath => self.validate_host_path(pod, i, volume, violations),
+                    VolumeType::FlexVolume => {
+                        let driver = volume.flex_driver.as_deref().unwrap_or_default();
+                        if !self.flex_drivers.is_empty()
+                            && !self.flex_drivers.iter().any(|d| d == driver)
+                        {
+                            violations.invalid(
+                                format!("{path}.flexVolume.driver"),
+                                quoted(driver),
+                                format!(
+                                    "flexVolume driver is not allowed; allowed: {}",
+                                    quoted_list(&self.flex_drivers)
+                                ),
+                            );
+                        }
+                    }
+                    VolumeType::Csi => {
+                        let driver = volume.csi_driver.as_deref().unwrap_or_default();
+                        if !self.csi_drivers.is_empty()
+                            && !self.csi_drivers.iter().any(|d| d == driver)
+                        {
+                            violations.invalid(
+                                format!("{path}.csi.driver"),
+                                quoted(driver),
+                                format!(
+                                    "inline CSI driver is not allowed; allowed: {}",
+                                    quoted_list(&self.csi_drivers)
+                                ),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn validate_host_path(
+        &self,
+        pod: &PodObject,
+        i: usize,
+        volume: &crate::pod::Volume,
+        violations: &mut Violations,
+    ) {
+        let host_path = volume.host_path.as_deref().unwrap_or_default();
+        let (allowed, read_only) = self.host_path_rule(host_path);
+        if !allowed {
+            let prefixes: Vec<&str> = self
+                .host_paths
+                .iter()
+                .map(|p| p.path_prefix.as_str())
+                .collect();
+            violations.invalid(
+                pod.kind.spec_field(&format!("volumes[{i}].hostPath.path")),
+                quoted(host_path),
+                format!(
+                    "host path is not allowed to be used; allowed path prefixes: {}",
+                    quoted_list(&prefixes)
+                ),
+            );
+            return;
+        }
+        if !read_only {
+            return;
+        }
+        for (at, c) in pod.spec.all_containers() {
+            for (j, mount) in c.volume_mounts().iter().enumerate() {
+                if mount.name == volume.name && mount.read_only != Some(true) {
+                    violations.invalid(
+                        format!("{}.volumeMounts[{j}].readOnly", pod.kind.container_path(at)),
+                        mount.read_only.unwrap_or(false),
+                        format!("host path {} must be mounted read-only", quoted(host_path)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn known_types() -> String {
+    let names: Vec<&str> = VolumeType::ALL.iter().map(|t| t.name()).collect();
+    quoted_list(&names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::psp::test_support::*;
+    use serde_json::json;
+
+    #[test]
+    fn cleaning_and_prefixes() {
+        for (path, clean) in [
+            ("/data/ai/../../etc", "/etc"),
+            ("/data/ai/./../x", "/data/x"),
+            ("//data/ai", "/data/ai"),
+            ("/data/ai/", "/data/ai"),
+            ("/", "/"),
+            ("/..", "/"),
+            ("", "."),
+            ("a/../..", ".."),
+        ] {
+            assert_eq!(clean_path(path), clean, "{path}");
+        }
+        for (path, prefix, matches) in [
+            ("/data/ai", "/data/ai", true),
+            ("/data/ai/models", "/data/ai", true),
+            ("/data/aix", "/data/ai", false),
+            ("/data/ai/../../etc", "/data/ai", false),
+            ("//data/ai", "/data/ai", true),
+            ("/data/ai/", "/data/ai/", true),
+            ("/anything", "/", true),
+            ("data/ai", "/data/ai", false),
+        ] {
+            assert_eq!(has_path_prefix(path, prefix), matches, "{path} {prefix}");
+        }
+    }
+
+    fn host_path_pod(path: &str, mounts: serde_json::Value) -> serde_json::Value {
+        json!({"volumes": [{"name": "h", "hostPath": {"path": path}}], "containers": [{"name": "a", "volumeMounts": mounts}]})
+    }
+
+    #[test]
+    fn host_paths() {
+        let p = psp(
+            json!({"volumes": ["hostPath"], "allowedHostPaths": [{"pathPrefix": "/data/ai", "readOnly": true}, {"pathPrefix": "/scratch"}]}),
+        );
+        let ro = json!([{"name": "h", "mountPath": "/m", "readOnly": true}]);
+        let rw = json!([{"name": "h", "mountPath": "/m"}, {"name": "h", "mountPath": "/n", "readOnly": false}]);
+        let cases = [
+            (host_path_pod("/data/ai/models", ro.clone()), vec![]),
+            (host_path_pod("/scratch/tmp", rw.clone()), vec![]),
+            (host_path_pod("/data/ai/models", rw.clone()), vec![
+                "spec.containers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/ai/models\" must be mounted read-only",
+                "spec.containers[0].volumeMounts[1].readOnly: Invalid value: false: host path \"/data/ai/models\" must be mounted read-only",
+            ]),
+            (host_path_pod("/data/ai/../../etc", ro.clone()), vec![
+                "spec.volumes[0].hostPath.path: Invalid value: \"/data/ai/../../etc\": host path is not allowed to be used; allowed path prefixes: \"/data/ai\", \"/scratch\"",
+            ]),
+            (host_path_pod("/data/aix", ro.clone()), vec![
+                "spec.volumes[0].hostPath.path: Invalid value: \"/data/aix\": host path is not allowed to be used; allowed path prefixes: \"/data/ai\", \"/scratch\"",
+            ]),
+        ];
+        for (spec, expected) in cases {
+            assert_eq!(violations(&p, &pod(spec.clone())), expected, "{spec}");
+        }
+        // A writable mount through an init container is caught too.
+        let mut spec = host_path_pod("/data/ai", ro);
+        spec["initContainers"] =
+            json!([{"name": "i", "volumeMounts": [{"name": "h", "mountPath": "/x"}]}]);
+        assert_eq!(violations(&p, &pod(spec)), vec![
+            "spec.initContainers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/ai\" must be mounted read-only",
+        ]);
+    }
+
+    #[test]
+    fn volume_types() {
+        let spec = json!({"volumes": [
+            {"name": "a", "emptyDir": {}}, {"name": "b", "hostPath": {"path": "/x"}}, {"name": "c", "futureType": {}}, {"name": "d"}
+        ], "containers": []});
+        let cases = [
+            (json!({"volumes": ["emptyDir"]}), vec![
+                "spec.volumes[1]: Invalid value: \"hostPath\": hostPath volumes are not allowed to be used; allowed: \"emptyDir\"",
+                "spec.volumes[2]: Invalid value: \"futureType\": unknown volume type; allowed: \"emptyDir\"",
+            ]),
+            (json!({"volumes": []}), vec![
+                "spec.volumes[0]: Invalid value: \"emptyDir\": emptyDir volumes are not allowed to be used; allowed: none",
+                "spec.volumes[1]: Invalid value: \"hostPath\": hostPath volumes are not allowed to be used; allowed: none",
+                "spec.volumes[2]: Invalid value: \"futureType\": unknown volume type; allowed: none",
+                "spec.volumes[3]: Invalid value: \"emptyDir\": emptyDir volumes are not allowed to be used; allowed: none",
+            ]),
+            (json!({"volumes": ["*"]}), vec![]),
+        ];
+        for (settings, expected) in cases {
+            assert_eq!(
+                violations(&psp(settings.clone()), &pod(spec.clone())),
+                expected,
+                "{settings}"
+            );
+        }
+    }
+
+    #[test]
+    fn drivers() {
+        let spec = json!({"volumes": [
+            {"name": "f", "flexVolume": {"driver": "example/lvm"}}, {"name": "c", "csi": {"driver": "secrets-store.csi.k8s.io"}}
+        ], "containers": []});
+        assert!(violations(&psp(json!({})), &pod(spec.clone())).is_empty());
+        let p = psp(
+            json!({"allowedFlexVolumes": [{"driver": "example/cifs"}], "allowedCSIDrivers": [{"name": "ebs.csi.aws.com"}]}),
+        );
+        assert_eq!(violations(&p, &pod(spec)), vec![
+            "spec.volumes[0].flexVolume.driver: Invalid value: \"example/lvm\": flexVolume driver is not allowed; allowed: \"example/cifs\"",
+            "spec.volumes[1].csi.driver: Invalid value: \"secrets-store.csi.k8s.io\": inline CSI driver is not allowed; allowed: \"ebs.csi.aws.com\"",
+        ]);
+    }
+
+    #[test]
+    fn settings_checks() {
+        let cases = [
+            (
+                json!({"volumes": ["emptydir"]}),
+                "volumes[0]: unknown volume type \"emptydir\"",
+            ),
+            (
+                json!({"allowedHostPaths": [{"pathPrefix": "/a/../b"}]}),
+                "allowedHostPaths[0].pathPrefix: \"/a/../b\" must not contain '..'",
+            ),
+            (
+                json!({"allowedHostPaths": [{"readOnly": true}]}),
+                "allowedHostPaths[0].pathPrefix: required",
+            ),
+            (
+                json!({"allowedFlexVolumes": [{}]}),
+                "allowedFlexVolumes[0].driver: required",
+            ),
+            (
+                json!({"allowedCSIDrivers": [{"name": ""}]}),
+                "allowedCSIDrivers[0].name: required",
+            ),
+        ];
+        for (settings, needle) in cases {
+            let errors = settings_errors(settings.clone());
+            assert!(errors.contains(needle), "{settings}: {errors}");
+        }
+    }
+}

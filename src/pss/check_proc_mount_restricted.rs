@@ -1,0 +1,56 @@
+//! PSA check `procMount_restricted` (restricted), after `policy/check_procMount_restricted.go`.
+//!
+//! From v1.35 baseline's `procMount` lets user-namespaced pods unmask /proc; restricted keeps the unconditional
+//! rule by replacing `procMount` with this check.
+//!
+//! Reads: `spec.{initContainers,containers,ephemeralContainers}[*].securityContext.procMount`.
+//! Allows: unset, `Default` (whatever `spec.hostUsers`).
+//! Versions: v1.35 (before that, baseline's unconditional `procMount` applies in restricted too).
+
+use super::check_proc_mount::proc_mount_v1_0;
+use super::{Annotations, Forbidden};
+use crate::pod::PodSpec;
+
+pub(super) fn proc_mount_restricted_v1_35(
+    annotations: &Annotations,
+    spec: &PodSpec,
+) -> Option<Forbidden> {
+    proc_mount_v1_0(annotations, spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{test_spec, Annotations};
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn table() {
+        let cases = [
+            (
+                json!({"hostUsers": false, "containers": [{"name": "a"}]}),
+                None,
+            ),
+            (
+                json!({"hostUsers": false, "containers": [{"name": "a", "securityContext": {"procMount": "Default"}}]}),
+                None,
+            ),
+            (
+                json!({"hostUsers": false, "containers": [{"name": "a", "securityContext": {"procMount": "Unmasked"}}]}),
+                Some(r#"container "a" must not set securityContext.procMount to "Unmasked""#),
+            ),
+            (
+                json!({"containers": [{"name": "a", "securityContext": {"procMount": "Unmasked"}}]}),
+                Some(r#"container "a" must not set securityContext.procMount to "Unmasked""#),
+            ),
+        ];
+        for (spec, want) in cases {
+            let got = proc_mount_restricted_v1_35(&Annotations::new(), &test_spec(spec.clone()));
+            assert_eq!(
+                got.as_ref().map(|f| f.reason.as_str()),
+                want.map(|_| "procMount")
+            );
+            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec}");
+        }
+    }
+}

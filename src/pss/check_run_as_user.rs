@@ -1,0 +1,93 @@
+//! PSA check `runAsUser` (restricted), after `policy/check_runAsUser.go`.
+//!
+//! Containers must not explicitly run as the root user ID.
+//!
+//! Reads: `spec.securityContext.runAsUser` and
+//! `spec.{initContainers,containers,ephemeralContainers}[*].securityContext.runAsUser`; from v1.35 also
+//! `spec.hostUsers`.
+//! Allows: unset or non-zero. From v1.35 anything when `spec.hostUsers` is `false` (KEP-127).
+//! Versions: v1.23 introduces the check; v1.35 adds the user-namespace relaxation.
+
+use super::{containers, containers_phrase, in_user_namespace, Annotations, Forbidden};
+use crate::pod::PodSpec;
+
+pub(super) fn run_as_user_v1_23(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
+    let mut setters: Vec<String> = Vec::new();
+    if spec.pod_security_context().and_then(|sc| sc.run_as_user) == Some(0) {
+        setters.push("pod".to_string());
+    }
+    let bad: Vec<&str> = containers(spec)
+        .filter(|c| c.sc().and_then(|sc| sc.run_as_user) == Some(0))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !bad.is_empty() {
+        setters.push(containers_phrase(&bad));
+    }
+    if setters.is_empty() {
+        return None;
+    }
+    Some(Forbidden::new(
+        "runAsUser=0",
+        format!("{} must not set runAsUser=0", setters.join(" and ")),
+    ))
+}
+
+pub(super) fn run_as_user_v1_35(annotations: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
+    if in_user_namespace(spec) {
+        return None;
+    }
+    run_as_user_v1_23(annotations, spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{test_spec, Annotations};
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn table() {
+        let cases = [
+            (json!({"containers": [{"name": "a"}]}), None),
+            (
+                json!({"securityContext": {"runAsUser": 1000}, "containers": [{"name": "a", "securityContext": {"runAsUser": 1}}]}),
+                None,
+            ),
+            (
+                json!({"securityContext": {"runAsUser": 0}, "containers": [{"name": "a"}]}),
+                Some("pod must not set runAsUser=0"),
+            ),
+            (
+                json!({
+                    "securityContext": {"runAsUser": 0},
+                    "containers": [
+                        {"name": "a", "securityContext": {"runAsUser": 0}},
+                        {"name": "b", "securityContext": {"runAsUser": 1000}},
+                    ],
+                    "ephemeralContainers": [{"name": "e", "securityContext": {"runAsUser": 0}}],
+                }),
+                Some(r#"pod and containers "a", "e" must not set runAsUser=0"#),
+            ),
+        ];
+        for (spec, want) in cases {
+            let spec = test_spec(spec);
+            for check in [run_as_user_v1_23, run_as_user_v1_35] {
+                let got = check(&Annotations::new(), &spec);
+                assert_eq!(
+                    got.as_ref().map(|f| f.reason.as_str()),
+                    want.map(|_| "runAsUser=0")
+                );
+                assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn user_namespaced_pods_are_relaxed_from_v1_35() {
+        let spec = test_spec(
+            json!({"hostUsers": false, "securityContext": {"runAsUser": 0}, "containers": [{"name": "a"}]}),
+        );
+        assert!(run_as_user_v1_23(&Annotations::new(), &spec).is_some());
+        assert!(run_as_user_v1_35(&Annotations::new(), &spec).is_none());
+    }
+}

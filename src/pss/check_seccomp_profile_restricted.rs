@@ -1,0 +1,169 @@
+//! PSA check `seccompProfile_restricted` (restricted), after `policy/check_seccompProfile_restricted.go`.
+//!
+//! A seccomp profile must be set, and be the runtime default or a node-local profile. Replaces
+//! `seccompProfile_baseline` in `restricted`.
+//!
+//! Reads: `spec.securityContext.seccompProfile.type` and
+//! `spec.{initContainers,containers,ephemeralContainers}[*].securityContext.seccompProfile.type`.
+//! Allows: `RuntimeDefault`, `Localhost`; a container may leave `seccompProfile` unset when the pod sets an
+//! allowed one.
+//! Versions: v1.19 introduces the check (before it restricted applies baseline's annotation check); from v1.25
+//! a pod with `spec.os.name: windows` is exempt.
+
+use super::check_seccomp_profile_baseline::forbidden_type;
+use super::{containers, containers_phrase, is_windows_pod, join_quote, Annotations, Forbidden};
+use crate::pod::PodSpec;
+use std::collections::BTreeSet;
+
+pub(super) fn seccomp_profile_restricted_v1_19(
+    _: &Annotations,
+    spec: &PodSpec,
+) -> Option<Forbidden> {
+    let mut setters: Vec<String> = Vec::new();
+    let mut bad_values: BTreeSet<&str> = BTreeSet::new();
+
+    let mut pod_seccomp_set = false;
+    if let Some(profile) = spec
+        .pod_security_context()
+        .and_then(|sc| sc.seccomp_profile.as_ref())
+    {
+        match forbidden_type(Some(profile)) {
+            Some(bad) => {
+                setters.push("pod".to_string());
+                bad_values.insert(bad);
+            }
+            None => pod_seccomp_set = true,
+        }
+    }
+
+    // Containers that set a bad type, and containers that set none with no valid pod-level profile.
+    let mut explicitly_bad: Vec<&str> = Vec::new();
+    let mut implicitly_bad: Vec<&str> = Vec::new();
+    for container in containers(spec) {
+        match container.sc().and_then(|sc| sc.seccomp_profile.as_ref()) {
+            Some(profile) => {
+                if let Some(bad) = forbidden_type(Some(profile)) {
+                    explicitly_bad.push(container.name.as_str());
+                    bad_values.insert(bad);
+                }
+            }
+            None => {
+                if !pod_seccomp_set {
+                    implicitly_bad.push(container.name.as_str());
+                }
+            }
+        }
+    }
+    if !explicitly_bad.is_empty() {
+        setters.push(containers_phrase(&explicitly_bad));
+    }
+    if !setters.is_empty() {
+        return Some(Forbidden::new(
+            "seccompProfile",
+            format!(
+                "{} must not set securityContext.seccompProfile.type to {}",
+                setters.join(" and "),
+                join_quote(&bad_values)
+            ),
+        ));
+    }
+    if !implicitly_bad.is_empty() {
+        return Some(Forbidden::new(
+            "seccompProfile",
+            format!(
+                "pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
+                containers_phrase(&implicitly_bad)
+            ),
+        ));
+    }
+    None
+}
+
+pub(super) fn seccomp_profile_restricted_v1_25(
+    annotations: &Annotations,
+    spec: &PodSpec,
+) -> Option<Forbidden> {
+    if is_windows_pod(spec) {
+        return None;
+    }
+    seccomp_profile_restricted_v1_19(annotations, spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{test_spec, Annotations};
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn table() {
+        let cases = [
+            (
+                json!({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}, "containers": [{"name": "a"}]}),
+                None,
+            ),
+            (
+                json!({"containers": [
+                    {"name": "a", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}},
+                    {"name": "b", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "p"}}},
+                ]}),
+                None,
+            ),
+            (
+                json!({"containers": [{"name": "a"}, {"name": "b", "securityContext": {}}]}),
+                Some(
+                    r#"pod or containers "a", "b" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#,
+                ),
+            ),
+            (
+                json!({
+                    "securityContext": {"seccompProfile": {"type": "Unconfined"}},
+                    "containers": [{"name": "a"}],
+                }),
+                Some(r#"pod must not set securityContext.seccompProfile.type to "Unconfined""#),
+            ),
+            (
+                // Explicitly bad setters are reported before (and instead of) the implicit ones.
+                json!({
+                    "containers": [
+                        {"name": "a", "securityContext": {"seccompProfile": {"type": "Unconfined"}}},
+                        {"name": "b"},
+                    ],
+                }),
+                Some(
+                    r#"container "a" must not set securityContext.seccompProfile.type to "Unconfined""#,
+                ),
+            ),
+            (
+                json!({
+                    "securityContext": {"seccompProfile": {"type": "Unconfined"}},
+                    "initContainers": [{"name": "i", "securityContext": {"seccompProfile": {"type": "Bogus"}}}],
+                    "containers": [{"name": "a", "securityContext": {"seccompProfile": {"type": "Unconfined"}}}],
+                }),
+                Some(
+                    r#"pod and containers "i", "a" must not set securityContext.seccompProfile.type to "Bogus", "Unconfined""#,
+                ),
+            ),
+        ];
+        for (spec, want) in cases {
+            let spec = test_spec(spec);
+            let got = seccomp_profile_restricted_v1_19(&Annotations::new(), &spec);
+            assert_eq!(
+                got.as_ref().map(|f| f.reason.as_str()),
+                want.map(|_| "seccompProfile")
+            );
+            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
+            assert_eq!(
+                seccomp_profile_restricted_v1_25(&Annotations::new(), &spec),
+                got
+            );
+        }
+    }
+
+    #[test]
+    fn windows_pods_are_exempt_from_v1_25() {
+        let spec = test_spec(json!({"os": {"name": "windows"}, "containers": [{"name": "a"}]}));
+        assert!(seccomp_profile_restricted_v1_19(&Annotations::new(), &spec).is_some());
+        assert!(seccomp_profile_restricted_v1_25(&Annotations::new(), &spec).is_none());
+    }
+}
