@@ -40,6 +40,14 @@ pub fn validate_settings(payload: &[u8]) -> CallResult {
     Ok(serde_json::to_vec(&response)?)
 }
 
+/// The benchmark floor: parse the whole payload as JSON, as any policy must, and accept.
+#[cfg(feature = "bench-floor")]
+pub fn parse_only(payload: &[u8]) -> CallResult {
+    let parsed: serde_json::Value = serde_json::from_slice(payload)?;
+    let response = if parsed.is_object() { accept() } else { reject("not an object".into()) };
+    Ok(serde_json::to_vec(&response)?)
+}
+
 fn accept() -> ValidationResponse {
     ValidationResponse {
         accepted: true,
