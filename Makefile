@@ -2,6 +2,7 @@
 #
 #   make run     evaluate the bundled examples (examples/requests x examples/settings)
 #   make test    unit tests, then end-to-end tests against the built policy.wasm
+#   make bench   benchmarks: the table of the README's Performance section
 #
 # Every target installs what it needs (scripts/setup.sh: the wasm32-wasip1 target).
 
@@ -21,25 +22,35 @@ SETTINGS ?=
 
 # Default goal: the module.
 .DEFAULT_GOAL := all
-.PHONY: FORCE all setup test unit-tests e2e-tests lint fmt fmt-check run clean distclean help
+.PHONY: FORCE all setup test unit-tests e2e-tests lint fmt fmt-check run bench clean distclean help
 
 all: policy.wasm
 
 help:
 	@echo "make run         evaluate the bundled examples (REQUEST=file [SETTINGS=file] for one request)"
 	@echo "make test        unit tests, then end-to-end tests"
+	@echo "make bench       benchmarks of policy.wasm against its parse-only floor (BENCH_ARGS=--quick)"
 	@echo "make policy.wasm / annotated-policy.wasm / e2e-tests / lint / fmt / fmt-check / clean"
 
 setup:
 	@bash scripts/setup.sh
 
 # The policy module. Cargo always runs (it knows best what changed, include_str! files too); the
-# copy keeps its date when the module did not change.
+# copy keeps its date when the module did not change. wasm-opt (Debian's binaryen, installed by
+# scripts/setup.sh) shrinks it by a fifth; without it the module is used as cargo built it.
+WASM_OPT ?= wasm-opt
+WASM_OPT_FLAGS ?= -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+	--enable-nontrapping-float-to-int
 policy.wasm: FORCE
 	@bash scripts/setup.sh
 	$(CARGO) build --target=$(WASM_TARGET) --release -p pod-security-policy
-	@cmp -s "$(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/pod_security_policy.wasm" $@ \
-		|| cp -v "$(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/pod_security_policy.wasm" $@
+	@built="$(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/pod_security_policy.wasm"; \
+	if command -v $(WASM_OPT) >/dev/null 2>&1; then \
+		$(WASM_OPT) $(WASM_OPT_FLAGS) "$$built" -o "$$built.opt" && built="$$built.opt"; \
+	else \
+		echo "NOTE: no $(WASM_OPT) on PATH: policy.wasm is not size-optimised"; \
+	fi; \
+	cmp -s "$$built" $@ || cp -v "$$built" $@
 
 # The module with its metadata (custom section io.kubewarden.metadata): what gets published.
 annotated-policy.wasm: policy.wasm $(wildcard metadata.yml README.md)
@@ -75,9 +86,23 @@ run: policy.wasm
 		$(if $(REQUEST),--request-path "$(REQUEST)",--examples) \
 		$(if $(SETTINGS),--settings-path "$(SETTINGS)")
 
+# The benchmark variant of the module: the same code and release settings (profile
+# `bench-floor` inherits `release`, in its own output folder so that it never overwrites the
+# shipped module's build), plus the `parse_only` export that `psp-bench` uses as its floor.
+BENCH_PROFILE := --profile bench-floor --config 'profile.bench-floor.inherits="release"'
+POLICY_BENCH_WASM := $(CARGO_TARGET_DIR)/policy-bench.wasm
+BENCH_ARGS ?=
+
+bench: policy.wasm
+	$(CARGO) build --target=$(WASM_TARGET) $(BENCH_PROFILE) -p pod-security-policy --features bench-floor
+	@cmp -s "$(CARGO_TARGET_DIR)/$(WASM_TARGET)/bench-floor/pod_security_policy.wasm" "$(POLICY_BENCH_WASM)" \
+		|| cp -v "$(CARGO_TARGET_DIR)/$(WASM_TARGET)/bench-floor/pod_security_policy.wasm" "$(POLICY_BENCH_WASM)"
+	$(CARGO) build --profile e2e -p e2e-tests --bin psp-bench
+	"$(CARGO_TARGET_DIR)/e2e/psp-bench" --policy policy.wasm --floor "$(POLICY_BENCH_WASM)" $(BENCH_ARGS)
+
 # Removes this project's artefacts; the dependencies stay built (distclean removes them too).
 clean:
-	rm -f policy.wasm annotated-policy.wasm
+	rm -f policy.wasm annotated-policy.wasm "$(POLICY_BENCH_WASM)"
 	$(CARGO) clean -p pod-security-policy -p e2e-tests
 	$(CARGO) clean --profile e2e -p pod-security-policy -p e2e-tests
 	$(CARGO) clean --release --target=$(WASM_TARGET) -p pod-security-policy

@@ -14,6 +14,13 @@ if ! rustup target list --installed | grep -qx wasm32-wasip1; then
     rustup target add wasm32-wasip1
 fi
 
+# wasm-opt shrinks the module (Debian's binaryen package).
+if ! command -v wasm-opt >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: apt-get install binaryen (wasm-opt)"
+    (apt-get update -qq && apt-get install -y -qq binaryen >/dev/null) \
+        || echo "setup: binaryen could not be installed; policy.wasm will not be size-optimised" >&2
+fi
+
 # `make lint` and `make fmt` use clippy and rustfmt, which minimal rustup profiles leave out.
 for component in clippy rustfmt; do
     if ! rustup component list --installed | grep -q "^${component}"; then

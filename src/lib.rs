@@ -2,6 +2,7 @@
 //! This file only registers the waPC functions; `evaluate` holds the request flow.
 
 pub mod evaluate;
+pub mod json_path;
 pub mod object;
 pub mod patch;
 pub mod pod;

@@ -158,31 +158,19 @@ impl PodObject {
     /// Parses the object of a request of kind `kind`. Fails, with a message naming the field, when the object
     /// is not a JSON object, claims another kind, lacks its pod spec, or has a field of the wrong type.
     pub fn parse(kind: Kind, object: &str) -> Result<PodObject, String> {
-        let parsed = match kind {
-            Kind::Pod => serde_json::from_str::<PodShape>(object)
-                .map(|o| (o.kind, o.metadata, o.spec, "spec")),
-            Kind::CronJob => serde_json::from_str::<CronJobShape>(object).map(|o| {
-                let template = o
-                    .spec
-                    .and_then(|s| s.job_template)
-                    .and_then(|j| j.spec)
-                    .and_then(|s| s.template);
+        let (claimed, metadata, spec, spec_path) = match kind {
+            Kind::Pod => deserialize::<PodShape>(kind, object).map(|o| (o.kind, o.metadata, o.spec, "spec")),
+            Kind::CronJob => deserialize::<CronJobShape>(kind, object).map(|o| {
+                let template = o.spec.and_then(|s| s.job_template).and_then(|j| j.spec).and_then(|s| s.template);
                 let (metadata, spec) = template.map_or((None, None), |t| (t.metadata, t.spec));
-                (
-                    o.kind,
-                    metadata,
-                    spec,
-                    "spec.jobTemplate.spec.template.spec",
-                )
+                (o.kind, metadata, spec, "spec.jobTemplate.spec.template.spec")
             }),
-            _ => serde_json::from_str::<TemplatedShape>(object).map(|o| {
+            _ => deserialize::<TemplatedShape>(kind, object).map(|o| {
                 let template = o.spec.and_then(|s| s.template);
                 let (metadata, spec) = template.map_or((None, None), |t| (t.metadata, t.spec));
                 (o.kind, metadata, spec, "spec.template.spec")
             }),
-        };
-        let (claimed, metadata, spec, spec_path) =
-            parsed.map_err(|e| describe_parse_error(kind, object, e))?;
+        }?;
         if let Some(claimed) = claimed {
             if claimed != kind.name() {
                 return Err(format!(
@@ -200,26 +188,13 @@ impl PodObject {
     }
 }
 
-/// Says where the object failed to parse. Only runs on the error path: the second, path-tracking parse costs
-/// nothing on well-formed requests.
-fn describe_parse_error(kind: Kind, object: &str, error: serde_json::Error) -> String {
-    let mut de = serde_json::Deserializer::from_str(object);
-    let located = match kind {
-        Kind::Pod => serde_path_to_error::deserialize::<_, PodShape>(&mut de).map(drop),
-        Kind::CronJob => serde_path_to_error::deserialize::<_, CronJobShape>(&mut de).map(drop),
-        _ => serde_path_to_error::deserialize::<_, TemplatedShape>(&mut de).map(drop),
-    };
-    match located {
-        Err(e) if e.path().to_string() != "." => {
-            format!(
-                "the {} object is malformed at {}: {}",
-                kind.name(),
-                e.path(),
-                e.inner()
-            )
-        }
-        _ => format!("the {} object is malformed: {error}", kind.name()),
+/// Parses `object` as `T`, saying where it failed.
+fn deserialize<T: serde::de::DeserializeOwned>(kind: Kind, object: &str) -> Result<T, String> {
+    if !object.trim_start().starts_with('{') {
+        return Err(format!("the {} object is not a JSON object", kind.name()));
     }
+    serde_json::from_str(object)
+        .map_err(|e| format!("the {} object is malformed at {}", kind.name(), crate::json_path::describe(object, &e)))
 }
 
 /// The parts of a Pod that an UPDATE must leave alone to need no new evaluation: the spec, and the annotations
@@ -299,8 +274,8 @@ mod tests {
     #[test]
     fn refuses_malformed_objects_with_a_located_message() {
         let cases = [
-            (Kind::Pod, json!([1, 2]), "malformed"),
-            (Kind::Pod, json!(null), "malformed"),
+            (Kind::Pod, json!([1, 2]), "not a JSON object"),
+            (Kind::Pod, json!(null), "not a JSON object"),
             (Kind::Pod, json!({"kind": "Pod"}), "spec is missing"),
             (
                 Kind::Deployment,

@@ -7,7 +7,7 @@
 
 use crate::object::PodObject;
 use crate::settings::{RawSettings, SettingsErrors};
-use crate::violation::{quoted, Violations};
+use crate::violation::{quoted, quoted_list, Violations};
 
 /// The sysctls the kubelet allows without `--allowed-unsafe-sysctls` (namespaced and isolated per pod).
 pub const SAFE_SYSCTLS: [&str; 12] = [
@@ -54,30 +54,37 @@ fn matches(pattern: &str, name: &str) -> bool {
     }
 }
 
+/// A lower-case letter or digit, `-` or `_`: the characters of a sysctl name segment.
+fn is_segment_char(c: &u8) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'_'
+}
+
+/// A whole segment: `[a-z0-9]([-_a-z0-9]*[a-z0-9])?`.
 fn is_segment(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'_')
-        && b.first().is_some_and(|c| c.is_ascii_alphanumeric())
-        && b.last().is_some_and(|c| c.is_ascii_alphanumeric())
+        && b.iter().all(is_segment_char)
+        && b.first().is_some_and(|c| !matches!(c, b'-' | b'_'))
+        && b.last().is_some_and(|c| !matches!(c, b'-' | b'_'))
 }
 
-/// A sysctl name, or a name prefix followed by `*`, or `*` (PSP's `IsValidSysctlPattern`).
+/// The part of a last segment before its `*`: `([a-z0-9][-_a-z0-9]*)?` (`tcp_` in `net.ipv4.tcp_*`).
+fn is_segment_prefix(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().all(is_segment_char) && b.first().is_none_or(|c| !matches!(c, b'-' | b'_'))
+}
+
+/// A sysctl name, or a name prefix followed by `*`, or `*` (PSP's `IsValidSysctlPattern`: segments
+/// `[a-z0-9]([-_a-z0-9]*[a-z0-9])?`, the last one `([a-z0-9][-_a-z0-9]*)?[a-z0-9*]`).
 pub fn is_valid_pattern(pattern: &str) -> bool {
-    let (body, wildcard) = match pattern.strip_suffix('*') {
-        Some(body) => (body, true),
-        None => (pattern, false),
+    let Some(body) = pattern.strip_suffix('*') else {
+        return !pattern.is_empty() && pattern.split(['.', '/']).all(is_segment);
     };
-    if wildcard && body.is_empty() {
-        return true;
-    }
-    let body = if wildcard {
-        body.strip_suffix(['.', '/']).unwrap_or(body)
-    } else {
-        body
+    let (init, last) = match body.rfind(['.', '/']) {
+        Some(i) => (Some(&body[..i]), &body[i + 1..]),
+        None => (None, body),
     };
-    !body.is_empty() && body.split(['.', '/']).all(is_segment)
+    is_segment_prefix(last) && init.is_none_or(|init| init.split(['.', '/']).all(is_segment))
 }
 
 impl Sysctls {
@@ -136,10 +143,17 @@ impl Sysctls {
         for (i, sysctl) in pod.spec.sysctls().iter().enumerate() {
             let name = normalize(&sysctl.name);
             if !self.is_allowed(&name) {
-                let why = if self.forbidden.iter().any(|p| matches(p, &name)) {
-                    "it is forbidden by forbiddenSysctls"
-                } else {
-                    "it is neither a safe sysctl nor in allowedUnsafeSysctls"
+                let why = match self.forbidden.iter().find(|p| matches(p, &name)) {
+                    Some(pattern) => {
+                        format!("it is forbidden by forbiddenSysctls ({})", quoted(pattern))
+                    }
+                    None if self.allowed_unsafe.is_empty() => {
+                        "it is neither a safe sysctl nor in allowedUnsafeSysctls (none)".to_string()
+                    }
+                    None => format!(
+                        "it is neither a safe sysctl nor in allowedUnsafeSysctls ({})",
+                        quoted_list(&self.allowed_unsafe)
+                    ),
                 };
                 violations.invalid(
                     pod.kind
@@ -179,6 +193,14 @@ mod tests {
             ("", false),
             ("kernel.*.x", false),
             ("*kernel", false),
+            // PSP's last segment may end in `-` or `_` before its `*`.
+            ("net.ipv4.tcp_*", true),
+            ("kernel.msg-*", true),
+            ("net/ipv4/tcp_*", true),
+            ("kernel._*", false),
+            ("kernel..*", false),
+            (".*", false),
+            ("kernel.msg_", false),
         ] {
             assert_eq!(is_valid_pattern(p), ok, "{p}");
         }
@@ -201,15 +223,19 @@ mod tests {
         ]);
         let cases = [
             (json!({}), vec![
-                "spec.securityContext.sysctls[1].name: Invalid value: \"net.core.somaxconn\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls",
-                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls",
+                "spec.securityContext.sysctls[1].name: Invalid value: \"net.core.somaxconn\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls (none)",
+                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls (none)",
             ]),
             (json!({"allowedUnsafeSysctls": ["net.core.*", "kernel.msg*"]}), vec![]),
             (json!({"allowedUnsafeSysctls": ["net.core.*"], "forbiddenSysctls": ["kernel.*"]}), vec![
-                "spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is not allowed: it is forbidden by forbiddenSysctls",
-                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is not allowed: it is forbidden by forbiddenSysctls",
+                "spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is not allowed: it is forbidden by forbiddenSysctls (\"kernel.*\")",
+                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is not allowed: it is forbidden by forbiddenSysctls (\"kernel.*\")",
             ]),
             (json!({"allowedUnsafeSysctls": ["*"]}), vec![]),
+            (json!({"allowedUnsafeSysctls": ["net.ipv4.tcp_*", "kernel.msgmnb"]}), vec![
+                "spec.securityContext.sysctls[1].name: Invalid value: \"net.core.somaxconn\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls (\"net.ipv4.tcp_*\", \"kernel.msgmnb\")",
+                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls (\"net.ipv4.tcp_*\", \"kernel.msgmnb\")",
+            ]),
         ];
         for (settings, expected) in cases {
             assert_eq!(

@@ -57,20 +57,7 @@ const REQUIRED_RULES: [&str; 4] = ["runAsUser", "seLinux", "supplementalGroups",
 impl Policy {
     /// Parses and validates a settings document (JSON). The error names the offending key.
     pub fn from_json(settings: &str) -> Result<Policy, String> {
-        // serde would also read a struct from a JSON array, by position: settings are an object or nothing.
-        if !settings.trim_start().starts_with('{') {
-            return Err("settings must be a JSON object".to_string());
-        }
-        let mut de = serde_json::Deserializer::from_str(settings);
-        let raw: RawSettings = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            if path == "." {
-                e.inner().to_string()
-            } else {
-                format!("{path}: {}", e.inner())
-            }
-        })?;
-        Policy::from_raw(raw)
+        Policy::from_raw(parse_raw(settings)?)
     }
 
     pub fn from_raw(mut raw: RawSettings) -> Result<Policy, String> {
@@ -140,6 +127,17 @@ impl Policy {
             mutating: settings.mutating.unwrap_or(true),
         })
     }
+}
+
+/// Reads a settings document without validating it. The error names the offending key.
+pub fn parse_raw(settings: &str) -> Result<RawSettings, String> {
+    // serde would also read a struct from a JSON array, by position: settings are an object or nothing.
+    if !settings.trim_start().starts_with('{') {
+        return Err("settings must be a JSON object".to_string());
+    }
+    let raw: RawSettings =
+        serde_json::from_str(settings).map_err(|e| crate::json_path::describe(settings, &e))?;
+    Ok(raw)
 }
 
 fn exemptions_from(raw: Option<&spec::Exemptions>, errors: &mut SettingsErrors) -> Exemptions {

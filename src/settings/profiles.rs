@@ -8,81 +8,70 @@
 //!   (the README lists where they cannot).
 
 use super::spec::RawSettings;
-use serde_json::{json, Value};
 
 pub const NAMES: [&str; 3] = ["ai-data-security", "restricted", "baseline"];
 
-/// Capabilities the baseline Pod Security Standard lets containers add.
-const BASELINE_CAPABILITIES: [&str; 13] = [
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
-
-fn document(name: &str) -> Option<Value> {
-    let run_as_any = json!({"rule": "RunAsAny"});
+/// Each profile as a settings document: parsed by the same code as the user's settings.
+fn document(name: &str) -> Option<&'static str> {
     let doc = match name {
-        "ai-data-security" => json!({
+        "ai-data-security" => {
+            r#"{
             "privileged": false,
             "allowPrivilegeEscalation": false,
             "runAsUser": {"rule": "MustRunAsNonRoot"},
-            "seLinux": run_as_any,
-            "supplementalGroups": run_as_any,
-            "fsGroup": run_as_any,
-            "volumes": ["configMap", "emptyDir", "projected", "secret", "downwardAPI",
-                        "persistentVolumeClaim", "hostPath"],
+            "seLinux": {"rule": "RunAsAny"},
+            "supplementalGroups": {"rule": "RunAsAny"},
+            "fsGroup": {"rule": "RunAsAny"},
+            "volumes": ["configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim",
+                        "hostPath"],
             "readOnlyRootFilesystem": true,
-            "allowedHostPaths": [{"pathPrefix": "/data/ai", "readOnly": true}],
-        }),
-        "restricted" => json!({
+            "allowedHostPaths": [{"pathPrefix": "/data/ai", "readOnly": true}]
+        }"#
+        }
+        "restricted" => {
+            r#"{
             "privileged": false,
             "allowPrivilegeEscalation": false,
             "requiredDropCapabilities": ["ALL"],
             "allowedCapabilities": ["NET_BIND_SERVICE"],
-            "volumes": ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
-                        "persistentVolumeClaim", "projected", "secret"],
+            "volumes": ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+                        "projected", "secret"],
             "hostNetwork": false,
             "hostIPC": false,
             "hostPID": false,
             "runAsUser": {"rule": "MustRunAsNonRoot"},
-            "seLinux": run_as_any,
-            "supplementalGroups": run_as_any,
-            "fsGroup": run_as_any,
+            "seLinux": {"rule": "RunAsAny"},
+            "supplementalGroups": {"rule": "RunAsAny"},
+            "fsGroup": {"rule": "RunAsAny"},
             "allowedProcMountTypes": ["Default"],
+            "allowedUnsafeSysctls": ["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"],
             "seccomp": {"allowedProfileNames": ["runtime/default", "localhost/*"],
-                        "defaultProfileName": "runtime/default"},
-        }),
+                        "defaultProfileName": "runtime/default"}
+        }"#
+        }
+        // Every volume type but hostPath; the capabilities the baseline standard lets containers add.
         "baseline" => {
-            let volumes: Vec<&str> = crate::pod::VolumeType::ALL
-                .into_iter()
-                .filter(|t| *t != crate::pod::VolumeType::HostPath)
-                .map(|t| t.name())
-                .collect();
-            json!({
-                "privileged": false,
-                "allowedCapabilities": BASELINE_CAPABILITIES,
-                "volumes": volumes,
-                "hostNetwork": false,
-                "hostIPC": false,
-                "hostPID": false,
-                "runAsUser": run_as_any,
-                "seLinux": run_as_any,
-                "supplementalGroups": run_as_any,
-                "fsGroup": run_as_any,
-                "allowedProcMountTypes": ["Default"],
-                "seccomp": {"allowedProfileNames": ["runtime/default", "localhost/*"],
-                            "defaultProfileName": "runtime/default"},
-            })
+            r#"{
+            "privileged": false,
+            "allowedCapabilities": ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+                                    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"],
+            "volumes": ["azureFile", "flocker", "flexVolume", "emptyDir", "gcePersistentDisk",
+                        "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi", "glusterfs",
+                        "persistentVolumeClaim", "rbd", "cinder", "cephfs", "downwardAPI", "fc", "configMap",
+                        "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "storageos", "projected",
+                        "portworxVolume", "scaleIO", "csi", "ephemeral", "image"],
+            "hostNetwork": false,
+            "hostIPC": false,
+            "hostPID": false,
+            "runAsUser": {"rule": "RunAsAny"},
+            "seLinux": {"rule": "RunAsAny"},
+            "supplementalGroups": {"rule": "RunAsAny"},
+            "fsGroup": {"rule": "RunAsAny"},
+            "allowedProcMountTypes": ["Default"],
+            "allowedUnsafeSysctls": ["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"],
+            "seccomp": {"allowedProfileNames": ["runtime/default", "localhost/*"],
+                        "defaultProfileName": "runtime/default"}
+        }"#
         }
         _ => return None,
     };
@@ -91,7 +80,7 @@ fn document(name: &str) -> Option<Value> {
 
 /// The settings of the profile `name`.
 pub fn named(name: &str) -> Option<RawSettings> {
-    serde_json::from_value(document(name)?).ok()
+    super::parse_raw(document(name)?).ok()
 }
 
 /// PSP fields that constrain nothing: the base under the PSP fields given beside a Pod Security Standard.
@@ -139,6 +128,62 @@ mod tests {
             assert!(named(name).is_some(), "{name}");
         }
         assert!(named("nope").is_none());
+    }
+
+    #[test]
+    fn baseline_allows_every_volume_type_but_host_path() {
+        let volumes = named("baseline").unwrap().volumes.unwrap();
+        let expected: Vec<&str> = crate::pod::VolumeType::ALL
+            .into_iter()
+            .filter(|t| *t != crate::pod::VolumeType::HostPath)
+            .map(|t| t.name())
+            .collect();
+        assert_eq!(volumes, expected);
+    }
+
+    /// The sysctls the `baseline` and `restricted` profiles allow are those the Pod Security Standards allow
+    /// at `latest`: the kubelet's safe set plus what PSA added after it (`allowedUnsafeSysctls`).
+    #[test]
+    fn baseline_and_restricted_allow_the_sysctls_of_the_latest_standard() {
+        use crate::object::{Kind, PodObject};
+        use crate::pss::{self, Standard};
+        let standard = Standard::parse("baseline", "latest").unwrap();
+        let names = [
+            "kernel.shm_rmid_forced",
+            "net.ipv4.ip_local_port_range",
+            "net.ipv4.tcp_syncookies",
+            "net.ipv4.ping_group_range",
+            "net.ipv4.ip_unprivileged_port_start",
+            "net.ipv4.ip_local_reserved_ports",
+            "net.ipv4.tcp_keepalive_time",
+            "net.ipv4.tcp_fin_timeout",
+            "net.ipv4.tcp_keepalive_intvl",
+            "net.ipv4.tcp_keepalive_probes",
+            "net.ipv4.tcp_rmem",
+            "net.ipv4.tcp_wmem",
+            "net.ipv4.tcp_slow_start_after_idle",
+            "net.ipv4.tcp_notsent_lowat",
+            "net.core.somaxconn",
+            "kernel.msgmax",
+            "net.ipv4.tcp_congestion_control",
+            "net.ipv4.tcp_slow_start_after_idle_x",
+        ];
+        for profile in ["baseline", "restricted"] {
+            let policy = super::super::Policy::from_json(&format!(r#"{{"profile": "{profile}"}}"#)).unwrap();
+            let psp = policy.psp.expect("a profile has PSP fields");
+            for name in names {
+                let object = serde_json::json!({
+                    "kind": "Pod",
+                    "spec": {"securityContext": {"sysctls": [{"name": name, "value": "1"}]}, "containers": []},
+                });
+                let pod = PodObject::parse(Kind::Pod, &object.to_string()).unwrap();
+                let mut violations = crate::violation::Violations::default();
+                psp.validate(&pod, &mut violations);
+                let profile_allows = !violations.iter().any(|v| v.path.contains("sysctls"));
+                let standard_allows = pss::evaluate(&standard, &pod.annotations, &pod.spec).is_empty();
+                assert_eq!(profile_allows, standard_allows, "{profile}: {name}");
+            }
+        }
     }
 
     #[test]
