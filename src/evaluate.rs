@@ -44,7 +44,11 @@ pub fn validate_settings(payload: &[u8]) -> CallResult {
 #[cfg(feature = "bench-floor")]
 pub fn parse_only(payload: &[u8]) -> CallResult {
     let parsed: serde_json::Value = serde_json::from_slice(payload)?;
-    let response = if parsed.is_object() { accept() } else { reject("not an object".into()) };
+    let response = if parsed.is_object() {
+        accept()
+    } else {
+        reject("not an object".into())
+    };
     Ok(serde_json::to_vec(&response)?)
 }
 

@@ -14,7 +14,8 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let line_start = if line <= 1 {
         0
     } else {
-        text.match_indices('\n').nth(line - 2).map_or(text.len(), |(i, _)| i + 1)
+        let newline = text.match_indices('\n').nth(line.saturating_sub(2));
+        newline.map_or(text.len(), |(i, _)| i.saturating_add(1))
     };
     line_start.saturating_add(column).min(text.len())
 }
@@ -38,7 +39,7 @@ pub fn path_at(text: &str, line: usize, column: usize) -> String {
                 expecting_key = false;
             }
             Some(b',') => match stack.last_mut() {
-                Some(Frame::Array { index }) => *index += 1,
+                Some(Frame::Array { index }) => *index = index.saturating_add(1),
                 Some(Frame::Object { key }) => {
                     *key = None;
                     expecting_key = true;
@@ -46,14 +47,18 @@ pub fn path_at(text: &str, line: usize, column: usize) -> String {
                 None => {}
             },
             Some(b'"') => {
-                let start = i + 1;
+                let start = i.saturating_add(1);
                 let mut j = start;
                 while j < bytes.len() && bytes.get(j) != Some(&b'"') {
-                    j += if bytes.get(j) == Some(&b'\\') { 2 } else { 1 };
+                    j = j.saturating_add(if bytes.get(j) == Some(&b'\\') { 2 } else { 1 });
                 }
                 if expecting_key {
                     if let Some(Frame::Object { key }) = stack.last_mut() {
-                        *key = Some(text.get(start..j.min(text.len())).unwrap_or_default().replace("\\\"", "\""));
+                        *key = Some(
+                            text.get(start..j.min(text.len()))
+                                .unwrap_or_default()
+                                .replace("\\\"", "\""),
+                        );
                     }
                     expecting_key = false;
                 }
@@ -61,7 +66,7 @@ pub fn path_at(text: &str, line: usize, column: usize) -> String {
             }
             _ => {}
         }
-        i += 1;
+        i = i.saturating_add(1);
     }
     let mut path = String::new();
     for frame in &stack {
@@ -84,7 +89,9 @@ pub fn describe(text: &str, error: &serde_json::Error) -> String {
     let path = path_at(text, error.line(), error.column());
     // serde_json ends its message with " at line L column C": the path says it better.
     let message = error.to_string();
-    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(m, _)| m);
     if path.is_empty() {
         message.to_string()
     } else {
@@ -123,11 +130,23 @@ mod tests {
     #[test]
     fn names_the_path_of_the_error() {
         let cases = [
-            (r#"{"flag": "yes"}"#, "flag: invalid type: string \"yes\", expected a boolean"),
+            (
+                r#"{"flag": "yes"}"#,
+                "flag: invalid type: string \"yes\", expected a boolean",
+            ),
             (r#"{"flg": true}"#, "flg: unknown field `flg`"),
-            (r#"{"ranges": [{"min": 1, "max": 2}, {"min": 1}]}"#, "ranges[1]: missing field `max`"),
-            (r#"{"ranges": [{"min": 1, "max": 2}, {"min": "a", "max": 3}]}"#, "ranges[1].min: invalid type"),
-            ("{\n \"nested\": {\"name\": \"a\\\"b\", \"nested\": {\"flag\": 1}}\n}", "nested.nested.flag: invalid type: integer `1`"),
+            (
+                r#"{"ranges": [{"min": 1, "max": 2}, {"min": 1}]}"#,
+                "ranges[1]: missing field `max`",
+            ),
+            (
+                r#"{"ranges": [{"min": 1, "max": 2}, {"min": "a", "max": 3}]}"#,
+                "ranges[1].min: invalid type",
+            ),
+            (
+                "{\n \"nested\": {\"name\": \"a\\\"b\", \"nested\": {\"flag\": 1}}\n}",
+                "nested.nested.flag: invalid type: integer `1`",
+            ),
             (r#"[1]"#, "[0]: invalid type: integer `1`"),
             (r#"{"flag": true"#, "flag: EOF while parsing an object"),
         ];
@@ -140,7 +159,13 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_positions() {
-        for (line, column) in [(0, 0), (1, 0), (1, 10_000), (9, 3), (usize::MAX, usize::MAX)] {
+        for (line, column) in [
+            (0, 0),
+            (1, 0),
+            (1, 10_000),
+            (9, 3),
+            (usize::MAX, usize::MAX),
+        ] {
             path_at(r#"{"a": ["b\"", {"c": 1}]}"#, line, column);
         }
         path_at(r#"{"unterminated"#, 1, 100);

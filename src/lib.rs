@@ -1,6 +1,21 @@
 //! pod-security-policy: every PodSecurityPolicy field, with PSP's semantics, in one Kubewarden policy.
 //! This file only registers the waPC functions; `evaluate` holds the request flow.
 
+// A panic is a trap, and a trap is an HTTP 500 at the API server (an accept under `failurePolicy: Ignore`):
+// policy code may not unwrap, index or do arithmetic that can panic. Tests may.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::unreachable,
+        clippy::todo
+    )
+)]
+
 pub mod evaluate;
 pub mod json_path;
 pub mod object;

@@ -159,11 +159,22 @@ impl PodObject {
     /// is not a JSON object, claims another kind, lacks its pod spec, or has a field of the wrong type.
     pub fn parse(kind: Kind, object: &str) -> Result<PodObject, String> {
         let (claimed, metadata, spec, spec_path) = match kind {
-            Kind::Pod => deserialize::<PodShape>(kind, object).map(|o| (o.kind, o.metadata, o.spec, "spec")),
+            Kind::Pod => {
+                deserialize::<PodShape>(kind, object).map(|o| (o.kind, o.metadata, o.spec, "spec"))
+            }
             Kind::CronJob => deserialize::<CronJobShape>(kind, object).map(|o| {
-                let template = o.spec.and_then(|s| s.job_template).and_then(|j| j.spec).and_then(|s| s.template);
+                let template = o
+                    .spec
+                    .and_then(|s| s.job_template)
+                    .and_then(|j| j.spec)
+                    .and_then(|s| s.template);
                 let (metadata, spec) = template.map_or((None, None), |t| (t.metadata, t.spec));
-                (o.kind, metadata, spec, "spec.jobTemplate.spec.template.spec")
+                (
+                    o.kind,
+                    metadata,
+                    spec,
+                    "spec.jobTemplate.spec.template.spec",
+                )
             }),
             _ => deserialize::<TemplatedShape>(kind, object).map(|o| {
                 let template = o.spec.and_then(|s| s.template);
@@ -193,8 +204,13 @@ fn deserialize<T: serde::de::DeserializeOwned>(kind: Kind, object: &str) -> Resu
     if !object.trim_start().starts_with('{') {
         return Err(format!("the {} object is not a JSON object", kind.name()));
     }
-    serde_json::from_str(object)
-        .map_err(|e| format!("the {} object is malformed at {}", kind.name(), crate::json_path::describe(object, &e)))
+    serde_json::from_str(object).map_err(|e| {
+        format!(
+            "the {} object is malformed at {}",
+            kind.name(),
+            crate::json_path::describe(object, &e)
+        )
+    })
 }
 
 /// The parts of a Pod that an UPDATE must leave alone to need no new evaluation: the spec, and the annotations

@@ -8,6 +8,7 @@
 //! - no allow-list: anything (PSP: unrestricted);
 //! - an empty allow-list: no profile may be set;
 //! - otherwise every set profile must be on the list, and every container must end up with one.
+//!
 //! Defaults: each container with no profile (own or pod's) gets `securityContext.appArmorProfile` set to
 //! `defaultProfileName`. The field is what API servers from 1.30 and their kubelets read; on older clusters
 //! the field is pruned, so there use the legacy annotation on the pod template instead.

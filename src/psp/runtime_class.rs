@@ -58,7 +58,7 @@ impl RuntimeClass {
                     key,
                     format!("{name:?} is not a valid RuntimeClass name (a DNS subdomain) or \"*\""),
                 );
-            } else if allowed[..i].contains(name) {
+            } else if allowed.iter().take(i).any(|earlier| earlier == name) {
                 errors.add(key, format!("duplicate entry {name:?}"));
             }
         }

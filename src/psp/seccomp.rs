@@ -10,6 +10,7 @@
 //! - `*` on the list: anything;
 //! - otherwise every set profile must be on the list (`runtime/default` and `docker/default` are one), and
 //!   every container must end up with a profile, its own or the pod's.
+//!
 //! Defaults: the pod's `securityContext.seccompProfile` to `defaultProfileName` when the pod sets none (the
 //! field the API server and kubelet read since Kubernetes 1.19; the annotation is not written).
 

@@ -80,8 +80,8 @@ pub fn is_valid_pattern(pattern: &str) -> bool {
     let Some(body) = pattern.strip_suffix('*') else {
         return !pattern.is_empty() && pattern.split(['.', '/']).all(is_segment);
     };
-    let (init, last) = match body.rfind(['.', '/']) {
-        Some(i) => (Some(&body[..i]), &body[i + 1..]),
+    let (init, last) = match body.rsplit_once(['.', '/']) {
+        Some((init, last)) => (Some(init), last),
         None => (None, body),
     };
     is_segment_prefix(last) && init.is_none_or(|init| init.split(['.', '/']).all(is_segment))

@@ -10,6 +10,7 @@
 //!   `/data/aix`). When every prefix that matches is `readOnly`, every mount of the volume, in every container,
 //!   must be `readOnly: true`;
 //! - a `flexVolume` driver in `allowedFlexVolumes`, a `csi` driver in `allowedCSIDrivers` (empty: any).
+//!
 //! PSP defaults nothing here.
 
 use crate::object::PodObject;

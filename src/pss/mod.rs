@@ -507,7 +507,7 @@ fn containers_phrase(names: &[&str]) -> String {
 
 /// Go's `%q` for a string: double-quoted with Go escapes.
 fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = String::with_capacity(s.len().saturating_add(2));
     out.push('"');
     for c in s.chars() {
         match c {

@@ -149,7 +149,7 @@ fn exemptions_from(raw: Option<&spec::Exemptions>, errors: &mut SettingsErrors) 
         for (i, name) in list.iter().enumerate() {
             if name.trim().is_empty() {
                 errors.add(format!("exemptions.{key}[{i}]"), "must not be empty");
-            } else if list[..i].contains(name) {
+            } else if list.iter().take(i).any(|earlier| earlier == name) {
                 errors.add(
                     format!("exemptions.{key}[{i}]"),
                     format!("duplicate entry {name:?}"),

@@ -169,7 +169,8 @@ mod tests {
             "net.ipv4.tcp_slow_start_after_idle_x",
         ];
         for profile in ["baseline", "restricted"] {
-            let policy = super::super::Policy::from_json(&format!(r#"{{"profile": "{profile}"}}"#)).unwrap();
+            let policy =
+                super::super::Policy::from_json(&format!(r#"{{"profile": "{profile}"}}"#)).unwrap();
             let psp = policy.psp.expect("a profile has PSP fields");
             for name in names {
                 let object = serde_json::json!({
@@ -180,7 +181,8 @@ mod tests {
                 let mut violations = crate::violation::Violations::default();
                 psp.validate(&pod, &mut violations);
                 let profile_allows = !violations.iter().any(|v| v.path.contains("sysctls"));
-                let standard_allows = pss::evaluate(&standard, &pod.annotations, &pod.spec).is_empty();
+                let standard_allows =
+                    pss::evaluate(&standard, &pod.annotations, &pod.spec).is_empty();
                 assert_eq!(profile_allows, standard_allows, "{profile}: {name}");
             }
         }
