@@ -3,7 +3,11 @@
 //! - `ai-data-security`: the sensitive-AI-data PodSecurityPolicy of the product brief, with one correction:
 //!   that PSP lists `/data/ai` as an allowed read-only host path but leaves `hostPath` out of `volumes`, which
 //!   forbids the very path it meant to allow. Here `hostPath` volumes are allowed, under `/data/ai` only and
-//!   read-only (every mount of such a volume must be `readOnly: true`).
+//!   read-only (every mount of such a volume must be `readOnly: true`). And one adjustment: a PSP without seccomp
+//!   annotations forbids setting any seccomp profile (PSP's "seccomp may not be set"), which would refuse the
+//!   `RuntimeDefault` profile that hardened images and the restricted standard ask for. The profile allows any
+//!   seccomp profile (`*`): no weaker than the PSP, since a pod without a profile already runs unconfined, and
+//!   it can be combined with `podSecurityStandard: restricted`.
 //! - `restricted` and `baseline`: the Pod Security Standards levels, as far as PSP fields can say them
 //!   (the README lists where they cannot).
 
@@ -25,7 +29,8 @@ fn document(name: &str) -> Option<&'static str> {
             "volumes": ["configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim",
                         "hostPath"],
             "readOnlyRootFilesystem": true,
-            "allowedHostPaths": [{"pathPrefix": "/data/ai", "readOnly": true}]
+            "allowedHostPaths": [{"pathPrefix": "/data/ai", "readOnly": true}],
+            "seccomp": {"allowedProfileNames": ["*"]}
         }"#
         }
         "restricted" => {
