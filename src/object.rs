@@ -213,8 +213,9 @@ fn deserialize<T: serde::de::DeserializeOwned>(kind: Kind, object: &str) -> Resu
     })
 }
 
-/// The parts of a Pod that an UPDATE must leave alone to need no new evaluation: the spec, and the annotations
-/// that carry seccomp and AppArmor profiles. (Pod Security Admission skips such updates the same way.)
+/// The parts of a Pod that an UPDATE must leave alone to need no new evaluation: the spec (but for the fields
+/// below), and the annotations that carry seccomp and AppArmor profiles. Pod Security Admission skips such
+/// updates the same way, so that controllers can keep managing pods admitted under an older policy.
 #[derive(Deserialize)]
 struct PodSecurityRelevant {
     metadata: Option<Metadata>,
@@ -226,6 +227,21 @@ const PROFILE_ANNOTATION_PREFIXES: [&str; 3] = [
     "container.seccomp.security.alpha.kubernetes.io/",
     "container.apparmor.security.beta.kubernetes.io/",
 ];
+
+/// Pod spec fields that an UPDATE may change on a running pod and that no check reads: removing scheduling
+/// gates (Kueue and other queueing controllers), deadlines, grace periods, added tolerations.
+const MUTABLE_UNJUDGED_SPEC_FIELDS: [&str; 4] =
+    ["schedulingGates", "activeDeadlineSeconds", "terminationGracePeriodSeconds", "tolerations"];
+
+fn judged_spec(spec: Option<serde_json::Value>) -> Option<serde_json::Value> {
+    let mut spec = spec?;
+    if let Some(fields) = spec.as_object_mut() {
+        for field in MUTABLE_UNJUDGED_SPEC_FIELDS {
+            fields.remove(field);
+        }
+    }
+    Some(spec)
+}
 
 fn profile_annotations(metadata: Option<Metadata>) -> Annotations {
     let mut annotations = metadata.and_then(|m| m.annotations).unwrap_or_default();
@@ -241,8 +257,9 @@ pub fn pod_update_is_insignificant(object: &str, old_object: &str) -> bool {
     ) else {
         return false;
     };
-    new.spec.is_some()
-        && new.spec == old.spec
+    let spec = judged_spec(new.spec);
+    spec.is_some()
+        && spec == judged_spec(old.spec)
         && profile_annotations(new.metadata) == profile_annotations(old.metadata)
 }
 
@@ -359,6 +376,9 @@ mod tests {
         });
         let s = |v: &serde_json::Value| v.to_string();
         assert!(pod_update_is_insignificant(&s(&relabelled), &s(&old)));
+        let gated = json!({"spec": {"schedulingGates": [{"name": "kueue"}], "containers": [{"name": "a"}]}});
+        let ungated = json!({"spec": {"activeDeadlineSeconds": 5, "containers": [{"name": "a"}]}});
+        assert!(pod_update_is_insignificant(&s(&ungated), &s(&gated)));
         assert!(!pod_update_is_insignificant(&s(&new_image), &s(&old)));
         assert!(!pod_update_is_insignificant(&s(&new_profile), &s(&old)));
         assert!(!pod_update_is_insignificant("[]", "[]"));

@@ -114,7 +114,8 @@ pub fn name_of(profile: &Profile) -> String {
             "{LOCALHOST_PREFIX}{}",
             profile.localhost_profile.as_deref().unwrap_or_default()
         ),
-        Some(other) => other.to_string(),
+        // Not a profile type: a name no allow-list holds (only `*` allows it).
+        Some(other) => format!("unknown type {other:?}"),
         None => String::new(),
     }
 }
@@ -186,5 +187,8 @@ mod tests {
             assert_eq!(name_of(&field_of(name).1), name);
         }
         assert_eq!(name_of(&field_of("docker/default").1), "runtime/default");
+        let odd = Profile { type_: Some("runtime/default".into()), localhost_profile: None };
+        let rules = ProfileRules { allowed: Some(vec!["runtime/default".into()]), default: None };
+        assert!(!rules.allows(&name_of(&odd)));
     }
 }
