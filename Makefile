@@ -22,7 +22,7 @@ SETTINGS ?=
 
 # Default goal: the module.
 .DEFAULT_GOAL := all
-.PHONY: FORCE all setup test unit-tests e2e-tests lint fmt fmt-check run bench clean distclean help
+.PHONY: FORCE all setup test unit-tests e2e-tests pulumi-tests push lint fmt fmt-check run bench clean distclean help
 
 all: policy.wasm
 
@@ -30,7 +30,10 @@ help:
 	@echo "make run         evaluate the bundled examples (REQUEST=file [SETTINGS=file] for one request)"
 	@echo "make test        unit tests, then end-to-end tests"
 	@echo "make bench       benchmarks of policy.wasm against its parse-only floor (BENCH_ARGS=--quick)"
-	@echo "make policy.wasm / annotated-policy.wasm / e2e-tests / lint / fmt / fmt-check / clean"
+	@echo "make push REF=registry://HOST/PATH:TAG [INSECURE=1]   publish annotated-policy.wasm"
+	@echo "make policy.wasm / annotated-policy.wasm / artifacthub-pkg.yml / e2e-tests / pulumi-tests"
+	@echo "make lint / fmt / fmt-check / clean"
+	@echo "make fuzz [FUZZ_SECONDS=600] / fuzz-ci [FUZZ_CI_SECONDS=20] / fuzz-cmin   (nightly, cargo-fuzz)"
 
 setup:
 	@bash scripts/setup.sh
@@ -53,22 +56,75 @@ policy.wasm: FORCE
 	cmp -s "$$built" $@ || cp -v "$$built" $@
 
 # The module with its metadata (custom section io.kubewarden.metadata): what gets published.
-annotated-policy.wasm: policy.wasm $(wildcard metadata.yml README.md)
-	@if command -v $(KWCTL) >/dev/null 2>&1 && [ -f metadata.yml ]; then \
+# `kwctl annotate` when kwctl is installed, else the built-in psp-annotate (crate psp-tools),
+# which embeds the same JSON: metadata.yml, protocolVersion asked from the module, the README as
+# the io.kubewarden.policy.usage annotation.
+annotated-policy.wasm: policy.wasm metadata.yml README.md
+	@if command -v $(KWCTL) >/dev/null 2>&1; then \
 		echo "$(KWCTL) annotate -m metadata.yml -u README.md -o $@ policy.wasm"; \
 		$(KWCTL) annotate -m metadata.yml -u README.md -o $@ policy.wasm; \
 	else \
-		echo "NOTE: no $(KWCTL) on PATH or no metadata.yml: $@ is an unannotated copy of policy.wasm"; \
-		cp policy.wasm $@; \
+		echo "psp-annotate -m metadata.yml -u README.md -o $@ policy.wasm (no $(KWCTL) on PATH)"; \
+		$(CARGO) run --profile e2e -q -p psp-tools --bin psp-annotate -- \
+			-m metadata.yml -u README.md -o $@ policy.wasm; \
 	fi
 
-test: unit-tests e2e-tests
+# Publishes annotated-policy.wasm as an OCI artifact: `make push REF=registry://HOST/PATH:TAG`.
+# `kwctl push` when kwctl is installed, else the built-in psp-push (the same manifest: config {}
+# application/vnd.wasm.config.v1+json, one application/vnd.wasm.content.layer.v1+wasm layer, the
+# metadata annotations). Plain HTTP only with INSECURE=1.
+REF ?=
+INSECURE ?=
+PUSH_INSECURE := $(filter 1 true yes,$(INSECURE))
+push: annotated-policy.wasm
+	@if [ -z "$(REF)" ]; then \
+		echo "usage: make push REF=registry://HOST[:PORT]/PATH:TAG [INSECURE=1]" >&2; exit 2; \
+	fi
+	@if command -v $(KWCTL) >/dev/null 2>&1; then \
+		sources=""; \
+		if [ -n "$(PUSH_INSECURE)" ]; then \
+			host="$(REF)"; host="$${host#registry://}"; host="$${host%%/*}"; \
+			sources="$$(mktemp)"; trap 'rm -f "$$sources"' EXIT; \
+			printf 'insecure_sources:\n  - "%s"\n' "$$host" > "$$sources"; \
+		fi; \
+		echo "$(KWCTL) push $${sources:+--sources-path $$sources }annotated-policy.wasm $(REF)"; \
+		$(KWCTL) push $${sources:+--sources-path "$$sources"} annotated-policy.wasm "$(REF)"; \
+	else \
+		echo "psp-push $(if $(PUSH_INSECURE),--insecure )annotated-policy.wasm $(REF) (no $(KWCTL) on PATH)"; \
+		$(CARGO) run --profile e2e -q -p psp-tools --bin psp-push -- \
+			$(if $(PUSH_INSECURE),--insecure) annotated-policy.wasm "$(REF)"; \
+	fi
+
+# The Artifact Hub package file, from metadata.yml and questions-ui.yml, in the form
+# `kwctl scaffold artifacthub` writes (built-in psp-artifacthub; a test keeps the file in sync).
+artifacthub-pkg.yml: metadata.yml questions-ui.yml
+	$(CARGO) run --profile e2e -q -p psp-tools --bin psp-artifacthub -- \
+		-m metadata.yml -q questions-ui.yml -o $@
+
+test: unit-tests e2e-tests pulumi-tests
 
 unit-tests: setup
 	$(CARGO) test -p pod-security-policy --lib
 
+# The module through waPC (crate e2e-tests), and the shipping tools (crate psp-tools: annotate,
+# OCI push/pull against a docker-registry on 127.0.0.1, manifests against the CRDs, PSP
+# migration). One cargo invocation for both, so that the wasmtime host is built once.
 e2e-tests: policy.wasm
-	$(CARGO) test --profile e2e -p e2e-tests
+	@bash scripts/setup.sh registry
+	$(CARGO) test --profile e2e -p e2e-tests -p psp-tools
+
+# The Pulumi example's unit test (examples/pulumi, Pulumi's mocks: no cluster, no Pulumi
+# service). Its pinned requirements go to a virtualenv outside the work tree, reinstalled when
+# requirements.txt changes.
+PULUMI_VENV ?= $(HOME)/.cache/psp-pulumi-venv
+pulumi-tests:
+	@bash scripts/setup.sh python
+	@if [ ! -x "$(PULUMI_VENV)/bin/python" ]; then python3 -m venv "$(PULUMI_VENV)"; fi
+	@cmp -s examples/pulumi/requirements.txt "$(PULUMI_VENV)/requirements.txt" || { \
+		echo "pip install -r examples/pulumi/requirements.txt (into $(PULUMI_VENV))"; \
+		"$(PULUMI_VENV)/bin/pip" install --disable-pip-version-check -q -r examples/pulumi/requirements.txt \
+		&& cp examples/pulumi/requirements.txt "$(PULUMI_VENV)/requirements.txt"; }
+	cd examples/pulumi && PYTHONDONTWRITEBYTECODE=1 "$(PULUMI_VENV)/bin/python" -m pytest -v -p no:cacheprovider
 
 # Native clippy shares the e2e profile's dependency builds (wasmtime) with the tests.
 lint: setup
@@ -86,25 +142,60 @@ run: policy.wasm
 		$(if $(REQUEST),--request-path "$(REQUEST)",--examples) \
 		$(if $(SETTINGS),--settings-path "$(SETTINGS)")
 
-# The benchmark variant of the module: the same code and release settings (profile
-# `bench-floor` inherits `release`, in its own output folder so that it never overwrites the
-# shipped module's build), plus the `parse_only` export that `psp-bench` uses as its floor.
+# The benchmark variant of the module: the same code, release settings and wasm-opt pass as
+# policy.wasm (profile `bench-floor` inherits `release`, in its own output folder so that it
+# never overwrites the shipped module's build), plus the `parse_only` export that `psp-bench`
+# uses as its floor. `make bench BENCH_ARGS=--quick` for a short run.
 BENCH_PROFILE := --profile bench-floor --config 'profile.bench-floor.inherits="release"'
 POLICY_BENCH_WASM := $(CARGO_TARGET_DIR)/policy-bench.wasm
 BENCH_ARGS ?=
 
 bench: policy.wasm
 	$(CARGO) build --target=$(WASM_TARGET) $(BENCH_PROFILE) -p pod-security-policy --features bench-floor
-	@cmp -s "$(CARGO_TARGET_DIR)/$(WASM_TARGET)/bench-floor/pod_security_policy.wasm" "$(POLICY_BENCH_WASM)" \
-		|| cp -v "$(CARGO_TARGET_DIR)/$(WASM_TARGET)/bench-floor/pod_security_policy.wasm" "$(POLICY_BENCH_WASM)"
+	@built="$(CARGO_TARGET_DIR)/$(WASM_TARGET)/bench-floor/pod_security_policy.wasm"; \
+	if command -v $(WASM_OPT) >/dev/null 2>&1; then \
+		$(WASM_OPT) $(WASM_OPT_FLAGS) "$$built" -o "$$built.opt" && built="$$built.opt"; \
+	fi; \
+	cmp -s "$$built" "$(POLICY_BENCH_WASM)" || cp -v "$$built" "$(POLICY_BENCH_WASM)"
 	$(CARGO) build --profile e2e -p e2e-tests --bin psp-bench
 	"$(CARGO_TARGET_DIR)/e2e/psp-bench" --policy policy.wasm --floor "$(POLICY_BENCH_WASM)" $(BENCH_ARGS)
+
+# Fuzzing (issue 6): cargo-fuzz on the nightly toolchain, in fuzz/ (a workspace of its own, built in its own
+# target folder so that nightly and sanitizer flags never invalidate the main build). Each run uses one core
+# (fuzz/run.sh: -jobs=1 -workers=1, niced). `make fuzz` grows fuzz/corpus/, `make fuzz-cmin` minimises it;
+# `make fuzz-ci` reads the committed corpus and keeps nothing. A finding lands in fuzz/artifacts/<target>/
+# and fails the target.
+FUZZ_TARGETS := evaluate_raw settings_raw evaluate_structured
+FUZZ_SECONDS ?= 600
+FUZZ_CI_SECONDS ?= 20
+FUZZ_CARGO ?= cargo +nightly
+FUZZ_TARGET_DIR ?= $(HOME)/.cache/psp-fuzz-target
+export FUZZ_TARGET_DIR
+.PHONY: fuzz-setup fuzz-build fuzz fuzz-ci fuzz-cmin
+
+fuzz-setup:
+	@rustup toolchain list | grep -q '^nightly' \
+		|| { echo "fuzz: needs the nightly toolchain (rustup toolchain install nightly)" >&2; exit 1; }
+	@command -v cargo-fuzz >/dev/null 2>&1 \
+		|| CARGO_TARGET_DIR="$(FUZZ_TARGET_DIR)/install" cargo install cargo-fuzz --locked
+
+fuzz-build: fuzz-setup
+	CARGO_TARGET_DIR="$(FUZZ_TARGET_DIR)" $(FUZZ_CARGO) fuzz build
+
+fuzz: fuzz-build
+	@status=0; for t in $(FUZZ_TARGETS); do bash fuzz/run.sh $$t $(FUZZ_SECONDS) grow || status=1; done; exit $$status
+
+fuzz-ci: fuzz-build
+	@status=0; for t in $(FUZZ_TARGETS); do bash fuzz/run.sh $$t $(FUZZ_CI_SECONDS) scratch || status=1; done; exit $$status
+
+fuzz-cmin: fuzz-build
+	@for t in $(FUZZ_TARGETS); do bash fuzz/run.sh $$t 0 cmin || exit 1; done
 
 # Removes this project's artefacts; the dependencies stay built (distclean removes them too).
 clean:
 	rm -f policy.wasm annotated-policy.wasm "$(POLICY_BENCH_WASM)"
-	$(CARGO) clean -p pod-security-policy -p e2e-tests
-	$(CARGO) clean --profile e2e -p pod-security-policy -p e2e-tests
+	$(CARGO) clean -p pod-security-policy -p e2e-tests -p psp-tools
+	$(CARGO) clean --profile e2e -p pod-security-policy -p e2e-tests -p psp-tools
 	$(CARGO) clean --release --target=$(WASM_TARGET) -p pod-security-policy
 
 distclean: clean

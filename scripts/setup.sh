@@ -28,3 +28,38 @@ for component in clippy rustfmt; do
         rustup component add "${component}"
     fi
 done
+
+# Optional components, named on the command line (`bash scripts/setup.sh registry python`):
+#   registry  Debian's docker-registry (the CNCF distribution registry), which the OCI round-trip
+#             tests of crate psp-tools start on 127.0.0.1 (the package's own service is not used);
+#   python    python3 with venv, for the Pulumi example's unit test (`make pulumi-tests`).
+# A failed install is reported here and left to the tests that need it, which fail saying so.
+apt_install() {
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "setup: no apt-get: install $* yourself" >&2
+        return 1
+    fi
+    echo "setup: apt-get install $*"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+for component in "$@"; do
+    case "${component}" in
+        registry)
+            if ! command -v docker-registry >/dev/null 2>&1 && [ -z "${DOCKER_REGISTRY_BIN:-}" ]; then
+                apt_install docker-registry \
+                    || echo "setup: docker-registry could not be installed; the registry tests will fail" >&2
+            fi
+            ;;
+        python)
+            if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+                apt_install python3 python3-venv \
+                    || echo "setup: python3 with venv could not be installed; make pulumi-tests will fail" >&2
+            fi
+            ;;
+        *)
+            echo "setup: unknown component ${component} (known: registry, python)" >&2
+            exit 2
+            ;;
+    esac
+done

@@ -16,8 +16,9 @@ use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::CallResult;
 use std::collections::HashMap;
 
-/// The audit annotation that says why a request was accepted without evaluation.
-pub const EXEMPT_ANNOTATION: &str = "pod-security-policy.kubewarden.io/exempt";
+/// The audit annotation that says why a request was accepted without evaluation. The API server prefixes it
+/// with the webhook's name (`<webhook>/exempt`), so it may not hold a `/` itself.
+pub const EXEMPT_ANNOTATION: &str = "exempt";
 
 pub fn validate(payload: &[u8]) -> CallResult {
     Ok(serde_json::to_vec(&evaluate(payload))?)

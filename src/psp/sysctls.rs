@@ -2,33 +2,28 @@
 //!
 //! Reads: `spec.securityContext.sysctls[*].name` (`/`-separated names normalised to `.` as the kubelet does).
 //! Allows: a sysctl not matched by `forbiddenSysctls`, and either in the kubelet's safe set or matched by
-//! `allowedUnsafeSysctls`. A pattern is an exact name, a prefix ending in `*`, or `*` alone. Forbidden wins
-//! over allowed, and over the safe set. PSP defaults nothing here.
+//! `allowedUnsafeSysctls`. A pattern is an exact name, a prefix ending in `*`, or `*` alone; patterns are
+//! normalised as names are, so `kernel/shm_rmid_forced` and `kernel.shm_rmid_forced` are one pattern. Forbidden
+//! wins over allowed, and over the safe set. PSP defaults nothing here.
 
 use crate::object::PodObject;
 use crate::settings::{RawSettings, SettingsErrors};
 use crate::violation::{quoted, quoted_list, Violations};
 
-/// The sysctls the kubelet allows without `--allowed-unsafe-sysctls` (namespaced and isolated per pod).
-pub const SAFE_SYSCTLS: [&str; 12] = [
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-    "net.ipv4.tcp_rmem",
-    "net.ipv4.tcp_wmem",
-];
+/// True for the sysctls the kubelet allows without `--allowed-unsafe-sysctls` (namespaced and isolated per
+/// pod): the same set the newest Pod Security Standard allows.
+pub fn is_safe(name: &str) -> bool {
+    crate::pss::check_sysctls::allowed_at_latest().any(|safe| safe == name)
+}
 
 #[derive(Debug)]
 pub struct Sysctls {
+    /// The patterns as the settings write them (for messages).
     allowed_unsafe: Vec<String>,
     forbidden: Vec<String>,
+    /// The same patterns normalised like pod sysctl names (for matching).
+    allowed_unsafe_normalized: Vec<String>,
+    forbidden_normalized: Vec<String>,
 }
 
 /// `name` with `/` separators turned into `.`, as the kubelet's `NormalizeName` does (a name whose first
@@ -106,9 +101,18 @@ impl Sysctls {
                 }
             }
         }
-        // PSP's rule: no sysctl may be both allowed and forbidden.
-        for (i, allowed) in allowed_unsafe.iter().enumerate() {
-            for (j, forbidden_pattern) in forbidden.iter().enumerate() {
+        let normalized = |list: &[String]| list.iter().map(|p| normalize(p)).collect::<Vec<_>>();
+        let allowed_unsafe_normalized = normalized(&allowed_unsafe);
+        let forbidden_normalized = normalized(&forbidden);
+        // PSP's rule: no sysctl may be both allowed and forbidden (compared as they match: normalised).
+        for (i, (allowed_written, allowed)) in allowed_unsafe
+            .iter()
+            .zip(&allowed_unsafe_normalized)
+            .enumerate()
+        {
+            for (j, (forbidden_written, forbidden_pattern)) in
+                forbidden.iter().zip(&forbidden_normalized).enumerate()
+            {
                 let overlap = match (
                     allowed.strip_suffix('*'),
                     forbidden_pattern.strip_suffix('*'),
@@ -121,7 +125,7 @@ impl Sysctls {
                 if overlap {
                     errors.add(
                         format!("allowedUnsafeSysctls[{i}]"),
-                        format!("{allowed:?} overlaps forbiddenSysctls[{j}] {forbidden_pattern:?}"),
+                        format!("{allowed_written:?} overlaps forbiddenSysctls[{j}] {forbidden_written:?}"),
                     );
                 }
             }
@@ -129,21 +133,36 @@ impl Sysctls {
         Sysctls {
             allowed_unsafe,
             forbidden,
+            allowed_unsafe_normalized,
+            forbidden_normalized,
         }
     }
 
+    /// The forbidden pattern (as written) that matches the normalised `name`.
+    fn forbidding(&self, name: &str) -> Option<&String> {
+        self.forbidden
+            .iter()
+            .zip(&self.forbidden_normalized)
+            .find(|(_, p)| matches(p, name))
+            .map(|(written, _)| written)
+    }
+
     fn is_allowed(&self, name: &str) -> bool {
-        if self.forbidden.iter().any(|p| matches(p, name)) {
+        if self.forbidding(name).is_some() {
             return false;
         }
-        SAFE_SYSCTLS.contains(&name) || self.allowed_unsafe.iter().any(|p| matches(p, name))
+        is_safe(name)
+            || self
+                .allowed_unsafe_normalized
+                .iter()
+                .any(|p| matches(p, name))
     }
 
     pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
         for (i, sysctl) in pod.spec.sysctls().iter().enumerate() {
             let name = normalize(&sysctl.name);
             if !self.is_allowed(&name) {
-                let why = match self.forbidden.iter().find(|p| matches(p, &name)) {
+                let why = match self.forbidding(&name) {
                     Some(pattern) => {
                         format!("it is forbidden by forbiddenSysctls ({})", quoted(pattern))
                     }
@@ -244,6 +263,31 @@ mod tests {
                 "{settings}"
             );
         }
+    }
+
+    #[test]
+    fn patterns_written_with_slashes_match_as_names_do() {
+        // A forbidden pattern written with `/` forbids the sysctl in either spelling (it matched nothing
+        // before patterns were normalised, so a safe sysctl it named was allowed).
+        let spec = sysctl_pod(&[
+            "kernel.shm_rmid_forced",
+            "net/ipv4/tcp_syncookies",
+            "net.core.somaxconn",
+        ]);
+        let p = psp(
+            json!({"forbiddenSysctls": ["kernel/shm_rmid_forced", "net/ipv4/tcp_*"], "allowedUnsafeSysctls": ["net/core/*"]}),
+        );
+        assert_eq!(violations(&p, &pod(spec)), vec![
+            "spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is not allowed: it is forbidden by forbiddenSysctls (\"kernel/shm_rmid_forced\")",
+            "spec.securityContext.sysctls[1].name: Invalid value: \"net/ipv4/tcp_syncookies\": sysctl is not allowed: it is forbidden by forbiddenSysctls (\"net/ipv4/tcp_*\")",
+        ]);
+        // An allowed pattern and a forbidden one in different spellings still overlap.
+        assert_eq!(
+            settings_errors(
+                json!({"allowedUnsafeSysctls": ["kernel.*"], "forbiddenSysctls": ["kernel/msgmax"]})
+            ),
+            "allowedUnsafeSysctls[0]: \"kernel.*\" overlaps forbiddenSysctls[0] \"kernel/msgmax\""
+        );
     }
 
     #[test]

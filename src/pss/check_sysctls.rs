@@ -36,6 +36,11 @@ const ADDED_V1_37: &[&str] = &[
     "net.ipv4.tcp_notsent_lowat",
 ];
 
+/// The sysctls the newest standard allows: the kubelet's safe set, which PSP's sysctl rules also start from.
+pub fn allowed_at_latest() -> impl Iterator<Item = &'static str> {
+    ALLOWED_V1_37.iter().flat_map(|names| names.iter().copied())
+}
+
 const ALLOWED_V1_0: &[&[&str]] = &[ADDED_V1_0];
 const ALLOWED_V1_27: &[&[&str]] = &[ADDED_V1_0, ADDED_V1_27];
 const ALLOWED_V1_29: &[&[&str]] = &[ADDED_V1_0, ADDED_V1_27, ADDED_V1_29];

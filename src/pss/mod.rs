@@ -39,7 +39,7 @@ mod check_run_as_user;
 mod check_se_linux_options;
 mod check_seccomp_profile_baseline;
 mod check_seccomp_profile_restricted;
-mod check_sysctls;
+pub mod check_sysctls;
 mod check_windows_host_process;
 
 #[cfg(test)]

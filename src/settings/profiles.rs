@@ -49,7 +49,6 @@ fn document(name: &str) -> Option<&'static str> {
             "supplementalGroups": {"rule": "RunAsAny"},
             "fsGroup": {"rule": "RunAsAny"},
             "allowedProcMountTypes": ["Default"],
-            "allowedUnsafeSysctls": ["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"],
             "seccomp": {"allowedProfileNames": ["runtime/default", "localhost/*"],
                         "defaultProfileName": "runtime/default"}
         }"#
@@ -73,7 +72,6 @@ fn document(name: &str) -> Option<&'static str> {
             "supplementalGroups": {"rule": "RunAsAny"},
             "fsGroup": {"rule": "RunAsAny"},
             "allowedProcMountTypes": ["Default"],
-            "allowedUnsafeSysctls": ["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"],
             "seccomp": {"allowedProfileNames": ["runtime/default", "localhost/*"],
                         "defaultProfileName": "runtime/default"}
         }"#
@@ -147,7 +145,7 @@ mod tests {
     }
 
     /// The sysctls the `baseline` and `restricted` profiles allow are those the Pod Security Standards allow
-    /// at `latest`: the kubelet's safe set plus what PSA added after it (`allowedUnsafeSysctls`).
+    /// at `latest`: the kubelet's safe set, which PSP's sysctl rules start from.
     #[test]
     fn baseline_and_restricted_allow_the_sysctls_of_the_latest_standard() {
         use crate::object::{Kind, PodObject};

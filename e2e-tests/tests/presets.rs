@@ -1,0 +1,599 @@
+//! The Pod Security Standards presets (`podSecurityStandard: {level, version}`) through the built module:
+//! a level alone behaves like Pod Security Admission (the PSP fields constrain nothing), PSP fields beside a
+//! level add their constraints (a request must satisfy both), workloads are judged by their pod templates,
+//! a pinned version gives that version's verdicts, and bad levels or versions are refused.
+
+use e2e_tests::{request, PolicyHost, RequestBuilder, ValidationResponse};
+use serde_json::{json, Value};
+
+fn host() -> &'static PolicyHost {
+    PolicyHost::shared().unwrap_or_else(|e| panic!("{e:#}"))
+}
+
+fn validate(request: &Value, settings: &Value) -> ValidationResponse {
+    host()
+        .validate(request, settings)
+        .unwrap_or_else(|e| panic!("validate must answer, not fail: {e:#}"))
+}
+
+fn standard(level: &str, version: &str) -> Value {
+    json!({"podSecurityStandard": {"level": level, "version": version}})
+}
+
+fn pod(spec: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "team"}, "spec": spec})
+}
+
+fn pod_with_annotations(annotations: Value, spec: Value) -> Value {
+    let mut pod = pod(spec);
+    pod["metadata"]["annotations"] = annotations;
+    pod
+}
+
+/// The smallest pod the restricted level allows (as PSA's `restricted/pass/base.yaml`), one container `app`.
+fn restricted_spec() -> Value {
+    json!({
+        "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [{
+            "name": "app",
+            "image": "registry.example.com/app:1",
+            "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}},
+        }],
+    })
+}
+
+fn create(object: Value) -> Value {
+    let kind = object["kind"]
+        .as_str()
+        .expect("object has a kind")
+        .to_string();
+    request(&kind, "CREATE", object)
+}
+
+/// Accepted as it is: no message, no mutation, no annotation.
+fn assert_accepted_untouched(response: &ValidationResponse, case: &str) {
+    assert!(response.accepted, "{case}: {:?}", response.message);
+    assert_eq!(response.message, None, "{case}");
+    assert_eq!(
+        response.mutated_object, None,
+        "{case}: a standard alone never mutates"
+    );
+    assert_eq!(response.audit_annotations, None, "{case}");
+}
+
+fn assert_denied(response: &ValidationResponse, expected: &str, case: &str) {
+    assert!(!response.accepted, "{case}: accepted");
+    assert_eq!(response.message(), expected, "{case}");
+    assert_eq!(response.mutated_object, None, "{case}");
+}
+
+// ---- a level alone: exactly Pod Security Admission ----
+
+#[test]
+fn baseline_alone_allows_what_psp_defaults_would_forbid() {
+    // Root, any group, privilege escalation, baseline capabilities, writable root filesystem, every volume type
+    // but hostPath (flexVolume, nfs, gitRepo...), SELinux level and type container_t, no seccomp profile,
+    // AppArmor runtime/default, a safe sysctl: a PSP would refuse most of this unless told otherwise
+    // (no `allowedCapabilities`, no `volumes` = none allowed); baseline allows all of it.
+    let spec = json!({
+        "securityContext": {
+            "runAsUser": 0, "runAsGroup": 0, "fsGroup": 0, "supplementalGroups": [0],
+            "seLinuxOptions": {"type": "container_t", "level": "s0:c123,c456"},
+            "sysctls": [{"name": "net.ipv4.ip_local_port_range", "value": "1024 65535"}],
+        },
+        "containers": [{
+            "name": "app",
+            "image": "registry.example.com/app:1",
+            "ports": [{"containerPort": 8080}],
+            "securityContext": {
+                "runAsUser": 0,
+                "allowPrivilegeEscalation": true,
+                "readOnlyRootFilesystem": false,
+                "privileged": false,
+                "procMount": "Default",
+                "capabilities": {"add": ["CHOWN", "NET_BIND_SERVICE", "SETUID"]},
+            },
+            "volumeMounts": [{"name": "shared", "mountPath": "/shared"}],
+        }],
+        "volumes": [
+            {"name": "shared", "nfs": {"server": "nfs.example.com", "path": "/exports"}},
+            {"name": "flex", "flexVolume": {"driver": "example.com/flex"}},
+            {"name": "repo", "gitRepo": {"repository": "https://example.com/r.git"}},
+            {"name": "block", "rbd": {"monitors": ["10.0.0.1:6789"], "image": "i"}},
+            {"name": "claim", "persistentVolumeClaim": {"claimName": "c"}},
+            {"name": "scratch", "emptyDir": {}},
+        ],
+    });
+    let object = pod_with_annotations(
+        json!({"container.apparmor.security.beta.kubernetes.io/app": "runtime/default"}),
+        spec,
+    );
+    for version in ["latest", "v1.0", "v1.25"] {
+        let settings = standard("baseline", version);
+        assert!(host().validate_settings(&settings).unwrap().valid);
+        assert_accepted_untouched(&validate(&create(object.clone()), &settings), version);
+    }
+    // The same pod under a PSP spec that only requires what PSP requires is refused: the standard alone
+    // really does lift the PSP defaults.
+    let psp = json!({
+        "runAsUser": {"rule": "RunAsAny"}, "seLinux": {"rule": "RunAsAny"},
+        "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"},
+    });
+    let response = validate(&create(object), &psp);
+    assert!(!response.accepted);
+    assert!(
+        response.message().starts_with("PodSecurityPolicy: "),
+        "{:?}",
+        response.message
+    );
+}
+
+#[test]
+fn restricted_alone_allows_what_psa_restricted_allows() {
+    let mut spec = restricted_spec();
+    spec["securityContext"] = json!({
+        "runAsNonRoot": true, "runAsUser": 1000, "runAsGroup": 0, "fsGroup": 0, "supplementalGroups": [0],
+        "seccompProfile": {"type": "Localhost", "localhostProfile": "profiles/app.json"},
+    });
+    spec["containers"][0]["securityContext"]["capabilities"]["add"] = json!(["NET_BIND_SERVICE"]);
+    spec["containers"][0]["volumeMounts"] = json!([{"name": "data", "mountPath": "/data"}]);
+    spec["volumes"] = json!([
+        {"name": "data", "persistentVolumeClaim": {"claimName": "data"}},
+        {"name": "inline", "csi": {"driver": "secrets-store.csi.k8s.io"}},
+        {"name": "eph", "ephemeral": {"volumeClaimTemplate": {"spec": {"accessModes": ["ReadWriteOnce"]}}}},
+        {"name": "token", "projected": {"sources": []}},
+    ]);
+    assert_accepted_untouched(
+        &validate(&create(pod(spec)), &standard("restricted", "latest")),
+        "restricted",
+    );
+}
+
+#[test]
+fn a_level_alone_denies_what_psa_denies_in_its_wording() {
+    // As a kube-apiserver reports it for a node-exporter pod.
+    let node_exporter = pod(json!({
+        "hostNetwork": true,
+        "hostPID": true,
+        "containers": [{
+            "name": "node-exporter",
+            "image": "quay.io/prometheus/node-exporter:v1.8.0",
+            "ports": [{"containerPort": 9100, "hostPort": 9100}],
+        }],
+        "volumes": [
+            {"name": "proc", "hostPath": {"path": "/proc"}},
+            {"name": "sys", "hostPath": {"path": "/sys"}},
+        ],
+    }));
+    assert_denied(
+        &validate(&create(node_exporter), &standard("baseline", "latest")),
+        "violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true, hostPID=true), \
+         hostPath volumes (volumes \"proc\", \"sys\"), hostPort (container \"node-exporter\" uses hostPort 9100)",
+        "node-exporter",
+    );
+
+    // The issue's example, and `version` defaulting to `latest`.
+    let mut spec = restricted_spec();
+    spec["containers"][0]["securityContext"] = json!({"capabilities": {"drop": ["ALL"]}});
+    let response = validate(
+        &create(pod(spec)),
+        &json!({"podSecurityStandard": {"level": "restricted"}}),
+    );
+    assert_denied(
+        &response,
+        "violates PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false \
+         (container \"app\" must set securityContext.allowPrivilegeEscalation=false)",
+        "allowPrivilegeEscalation",
+    );
+
+    // Every failed check, baseline checks first, then restricted ones.
+    let spec = json!({
+        "containers": [
+            {"name": "a", "image": "x", "securityContext": {"privileged": true}},
+            {"name": "b", "image": "x", "securityContext": {"runAsUser": 0}},
+        ],
+    });
+    assert_denied(
+        &validate(&create(pod(spec)), &standard("restricted", "latest")),
+        "violates PodSecurity \"restricted:latest\": \
+         privileged (container \"a\" must not set securityContext.privileged=true), \
+         allowPrivilegeEscalation != false (containers \"a\", \"b\" must set securityContext.allowPrivilegeEscalation=false), \
+         unrestricted capabilities (containers \"a\", \"b\" must set securityContext.capabilities.drop=[\"ALL\"]), \
+         runAsNonRoot != true (pod or containers \"a\", \"b\" must set securityContext.runAsNonRoot=true), \
+         runAsUser=0 (container \"b\" must not set runAsUser=0), \
+         seccompProfile (pod or containers \"a\", \"b\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")",
+        "every check",
+    );
+}
+
+// ---- PSP fields beside a level ----
+
+/// The issue's combination: baseline, plus host paths, host network and runtime classes.
+fn baseline_plus_psp() -> Value {
+    json!({
+        "podSecurityStandard": {"level": "baseline"},
+        "allowedHostPaths": [{"pathPrefix": "/data", "readOnly": true}],
+        "hostNetwork": false,
+        "runtimeClass": {"allowedRuntimeClassNames": ["gvisor"]},
+    })
+}
+
+fn app(security_context: Value) -> Value {
+    json!({"name": "app", "image": "registry.example.com/app:1", "securityContext": security_context})
+}
+
+#[test]
+fn psp_fields_beside_a_level_add_their_constraints() {
+    let settings = baseline_plus_psp();
+    assert!(host().validate_settings(&settings).unwrap().valid);
+
+    // Both satisfied. The PSP fields not given constrain nothing (root, privilege escalation, any volume).
+    let ok = pod(json!({
+        "runtimeClassName": "gvisor",
+        "securityContext": {"runAsUser": 0},
+        "containers": [app(json!({"allowPrivilegeEscalation": true}))],
+        "volumes": [{"name": "shared", "nfs": {"server": "nfs", "path": "/"}}],
+    }));
+    assert_accepted_untouched(&validate(&create(ok), &settings), "both satisfied");
+
+    // The PSP fields alone refuse: a runtime class baseline does not care about.
+    let runc = pod(json!({"runtimeClassName": "runc", "containers": [app(json!({}))]}));
+    assert_denied(
+        &validate(&create(runc), &settings),
+        "PodSecurityPolicy: spec.runtimeClassName: Invalid value: \"runc\": RuntimeClass is not allowed; \
+         allowed: \"gvisor\"",
+        "PSP only",
+    );
+
+    // The standard alone refuses: the unconstrained PSP base allows privileged containers, baseline does not.
+    let privileged = pod(json!({
+        "runtimeClassName": "gvisor",
+        "containers": [app(json!({"privileged": true}))],
+    }));
+    assert_denied(
+        &validate(&create(privileged), &settings),
+        "violates PodSecurity \"baseline:latest\": privileged (container \"app\" must not set securityContext.privileged=true)",
+        "standard only",
+    );
+
+    // A host path the PSP fields allow (read-only, under /data) is still a hostPath volume to baseline.
+    let data = pod(json!({
+        "containers": [{"name": "app", "image": "x",
+                        "volumeMounts": [{"name": "data", "mountPath": "/data", "readOnly": true}]}],
+        "volumes": [{"name": "data", "hostPath": {"path": "/data/set"}}],
+    }));
+    assert_denied(
+        &validate(&create(data), &settings),
+        "violates PodSecurity \"baseline:latest\": hostPath volumes (volume \"data\")",
+        "allowed host path, forbidden by the standard",
+    );
+
+    // Both refuse: the message has both parts, the PSP part first.
+    let both = pod(json!({
+        "hostNetwork": true,
+        "runtimeClassName": "runc",
+        "containers": [{"name": "app", "image": "x",
+                        "volumeMounts": [{"name": "etc", "mountPath": "/host/etc", "readOnly": true}]}],
+        "volumes": [{"name": "etc", "hostPath": {"path": "/etc"}}],
+    }));
+    let response = validate(&create(both), &settings);
+    assert_denied(
+        &response,
+        "PodSecurityPolicy: spec.hostNetwork: Invalid value: true: host network is not allowed to be used; \
+         spec.volumes[0].hostPath.path: Invalid value: \"/etc\": host path is not allowed to be used; \
+         allowed path prefixes: \"/data\"; \
+         spec.runtimeClassName: Invalid value: \"runc\": RuntimeClass is not allowed; allowed: \"gvisor\"; \
+         violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true), hostPath volumes (volume \"etc\")",
+        "both",
+    );
+}
+
+#[test]
+fn psp_fields_beside_a_level_also_default() {
+    let settings =
+        json!({"podSecurityStandard": {"level": "restricted"}, "readOnlyRootFilesystem": true});
+    let req = create(pod(restricted_spec()));
+    let response = validate(&req, &settings);
+    assert!(response.accepted, "{:?}", response.message);
+    assert_eq!(
+        response.patch(&req),
+        vec![json!({
+            "op": "add",
+            "path": "/spec/containers/0/securityContext/readOnlyRootFilesystem",
+            "value": true,
+        })]
+    );
+    // Without defaulting, the PSP field refuses what the standard allows.
+    let mut validating = settings.clone();
+    validating["mutating"] = json!(false);
+    assert_denied(
+        &validate(&req, &validating),
+        "PodSecurityPolicy: spec.containers[0].securityContext.readOnlyRootFilesystem must be set to true",
+        "mutating: false",
+    );
+    // And the standard alone (mutating or not) takes the pod as it is.
+    assert_accepted_untouched(
+        &validate(
+            &req,
+            &json!({"podSecurityStandard": {"level": "restricted"}, "mutating": false}),
+        ),
+        "restricted, mutating: false",
+    );
+}
+
+// ---- workloads: judged by their pod templates ----
+
+/// `kind` with pod template `metadata` and `spec`, and its own metadata `outer`.
+fn workload(kind: &str, outer: Value, template_metadata: Value, spec: Value) -> Value {
+    let template = json!({"metadata": template_metadata, "spec": spec});
+    let (api_version, workload_spec) = match kind {
+        "CronJob" => (
+            "batch/v1",
+            json!({"schedule": "0 * * * *", "jobTemplate": {"spec": {"template": template}}}),
+        ),
+        "Job" => ("batch/v1", json!({"template": template})),
+        "ReplicationController" => ("v1", json!({"replicas": 1, "template": template})),
+        _ => (
+            "apps/v1",
+            json!({"selector": {"matchLabels": {"app": "a"}}, "template": template}),
+        ),
+    };
+    json!({
+        "apiVersion": api_version,
+        "kind": kind,
+        "metadata": outer,
+        "spec": workload_spec,
+    })
+}
+
+const WORKLOADS: [&str; 7] = [
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
+#[test]
+fn workloads_are_judged_by_their_pod_templates() {
+    let meta = json!({"name": "w", "namespace": "team"});
+    let labels = json!({"labels": {"app": "a"}});
+    for kind in WORKLOADS {
+        // A compliant template.
+        let ok = workload(kind, meta.clone(), labels.clone(), restricted_spec());
+        assert_accepted_untouched(
+            &validate(&create(ok), &standard("restricted", "latest")),
+            kind,
+        );
+
+        // A privileged container in the template: PSA's message, as for a Pod.
+        let mut spec = restricted_spec();
+        spec["containers"][0]["securityContext"]["privileged"] = json!(true);
+        let bad = workload(kind, meta.clone(), labels.clone(), spec);
+        assert_denied(
+            &validate(&create(bad), &standard("baseline", "latest")),
+            "violates PodSecurity \"baseline:latest\": privileged (container \"app\" must not set securityContext.privileged=true)",
+            kind,
+        );
+
+        // AppArmor annotations count on the pod template's metadata, not on the workload's own.
+        let annotation =
+            json!({"container.apparmor.security.beta.kubernetes.io/app": "unconfined"});
+        let on_template = workload(
+            kind,
+            meta.clone(),
+            json!({"labels": {"app": "a"}, "annotations": annotation}),
+            restricted_spec(),
+        );
+        assert_denied(
+            &validate(&create(on_template), &standard("baseline", "latest")),
+            "violates PodSecurity \"baseline:latest\": forbidden AppArmor profile (annotation must not set \
+             AppArmor profile type to \"container.apparmor.security.beta.kubernetes.io/app=\"unconfined\"\")",
+            kind,
+        );
+        let mut outer = meta.clone();
+        outer["annotations"] = annotation;
+        let on_workload = workload(kind, outer, labels.clone(), restricted_spec());
+        assert_accepted_untouched(
+            &validate(&create(on_workload), &standard("baseline", "latest")),
+            kind,
+        );
+    }
+}
+
+#[test]
+fn an_ephemeral_container_is_judged_like_any_container() {
+    let mut spec = restricted_spec();
+    spec["ephemeralContainers"] =
+        json!([{"name": "debug", "image": "busybox", "securityContext": {"privileged": true}}]);
+    let req = RequestBuilder::new("Pod", "UPDATE", pod(spec))
+        .sub_resource("ephemeralcontainers")
+        .old_object(pod(restricted_spec()))
+        .build();
+    assert_denied(
+        &validate(&req, &standard("baseline", "latest")),
+        "violates PodSecurity \"baseline:latest\": privileged (container \"debug\" must not set securityContext.privileged=true)",
+        "ephemeral",
+    );
+}
+
+// ---- versions ----
+
+/// Per version: `None` when allowed, else the denial after the `violates PodSecurity "level:version": ` prefix.
+type Verdicts<'a> = Vec<(&'a str, Option<&'a str>)>;
+
+#[test]
+fn a_pinned_version_gives_that_versions_verdicts() {
+    let mut root = restricted_spec();
+    root["securityContext"]["runAsUser"] = json!(0);
+    let mut no_seccomp = restricted_spec();
+    no_seccomp["securityContext"] = json!({"runAsNonRoot": true});
+    let mut escalating = restricted_spec();
+    escalating["containers"][0]["securityContext"] = json!({"capabilities": {"drop": ["ALL"]}});
+    let keepalive = json!({
+        "securityContext": {"sysctls": [{"name": "net.ipv4.tcp_keepalive_time", "value": "600"}]},
+        "containers": [{"name": "app", "image": "x"}],
+    });
+    let probe_host = json!({
+        "containers": [{"name": "app", "image": "x",
+                        "livenessProbe": {"httpGet": {"host": "10.0.0.1", "port": 8080, "path": "/healthz"}}}],
+    });
+    let windows = json!({
+        "os": {"name": "windows"},
+        "securityContext": {"runAsNonRoot": true},
+        "containers": [{"name": "app", "image": "mcr.microsoft.com/windows/nanoserver:ltsc2022"}],
+    });
+
+    // (level, case, spec, verdicts)
+    let runs_as_root = Some("runAsUser=0 (pod must not set runAsUser=0)");
+    let seccomp = Some(
+        "seccompProfile (pod or container \"app\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")",
+    );
+    let escalation = Some(
+        "allowPrivilegeEscalation != false (container \"app\" must set securityContext.allowPrivilegeEscalation=false)",
+    );
+    let sysctl = Some("forbidden sysctls (net.ipv4.tcp_keepalive_time)");
+    let probe = Some(
+        "probe or lifecycle host (container \"app\" uses probe or lifecycle host \"10.0.0.1\")",
+    );
+    let cases: Vec<(&str, &str, Value, Verdicts)> = vec![
+        (
+            "restricted",
+            "runAsUser 0, from v1.23",
+            root,
+            vec![
+                ("v1.0", None),
+                ("v1.22", None),
+                ("v1.23", runs_as_root),
+                ("latest", runs_as_root),
+            ],
+        ),
+        (
+            "restricted",
+            "no seccomp profile, from v1.19",
+            no_seccomp,
+            vec![("v1.18", None), ("v1.19", seccomp), ("latest", seccomp)],
+        ),
+        (
+            "restricted",
+            "allowPrivilegeEscalation unset, from v1.8",
+            escalating,
+            vec![("v1.7", None), ("v1.8", escalation), ("latest", escalation)],
+        ),
+        (
+            "baseline",
+            "tcp_keepalive_time, allowed from v1.29",
+            keepalive,
+            vec![
+                ("v1.0", sysctl),
+                ("v1.28", sysctl),
+                ("v1.29", None),
+                ("latest", None),
+            ],
+        ),
+        (
+            "baseline",
+            "probe host, from v1.34",
+            probe_host,
+            vec![("v1.33", None), ("v1.34", probe), ("latest", probe)],
+        ),
+    ];
+    for (level, case, spec, verdicts) in cases {
+        let req = create(pod(spec));
+        for (version, expected) in verdicts {
+            let response = validate(&req, &standard(level, version));
+            let case = format!("{case} at {level}:{version}");
+            match expected {
+                None => assert_accepted_untouched(&response, &case),
+                Some(detail) => assert_denied(
+                    &response,
+                    &format!("violates PodSecurity \"{level}:{version}\": {detail}"),
+                    &case,
+                ),
+            }
+        }
+    }
+
+    // Restricted-only checks skip Windows pods from v1.25 (the baseline checks still apply).
+    let req = create(pod(windows));
+    let before = validate(&req, &standard("restricted", "v1.24"));
+    assert!(!before.accepted);
+    assert!(
+        before.message().starts_with(
+            "violates PodSecurity \"restricted:v1.24\": allowPrivilegeEscalation != false"
+        ),
+        "{:?}",
+        before.message
+    );
+    for version in ["v1.25", "latest"] {
+        assert_accepted_untouched(&validate(&req, &standard("restricted", version)), version);
+    }
+}
+
+// ---- settings ----
+
+#[test]
+fn bad_levels_and_versions_are_refused_naming_the_key() {
+    let cases = [
+        (json!({"level": "privileged"}), "\"privileged\""),
+        (json!({"level": "Restricted"}), "\"Restricted\""),
+        (json!({"level": ""}), "\"\""),
+        (json!({"version": "latest"}), "\"\""),
+        (
+            json!({"level": "baseline", "version": "v1.38"}),
+            "\"v1.38\"",
+        ),
+        (json!({"level": "baseline", "version": "1.25"}), "\"1.25\""),
+        (
+            json!({"level": "baseline", "version": "v1.025"}),
+            "\"v1.025\"",
+        ),
+        (
+            json!({"level": "baseline", "version": "Latest"}),
+            "\"Latest\"",
+        ),
+        (json!({"level": "baseline", "version": "v2.0"}), "\"v2.0\""),
+        (
+            json!({"level": "baseline", "enforce": "restricted"}),
+            "unknown field `enforce`",
+        ),
+        (json!({"level": "baseline", "version": 25}), "invalid type"),
+        (json!("restricted"), "invalid type"),
+    ];
+    for (standard, needle) in cases {
+        let settings = json!({"podSecurityStandard": standard});
+        let answer = host()
+            .validate_settings_strict(&settings)
+            .unwrap_or_else(|e| panic!("{settings}: the policy must answer itself: {e:#}"));
+        assert!(!answer.valid, "{settings} must be refused");
+        assert!(
+            answer.message().starts_with("podSecurityStandard"),
+            "{settings}: {:?}",
+            answer.message
+        );
+        assert!(
+            answer.message().contains(needle),
+            "{settings}: {:?}",
+            answer.message
+        );
+
+        // A request evaluated with such settings is refused too (fail closed), with the same reason.
+        let response = validate(&create(pod(restricted_spec())), &settings);
+        assert!(!response.accepted, "{settings}");
+        assert_eq!(
+            response.message(),
+            format!("invalid settings: {}", answer.message()),
+            "{settings}"
+        );
+    }
+    for version in ["latest", "v1.0", "v1.9", "v1.10", "v1.37"] {
+        for level in ["baseline", "restricted"] {
+            let answer = host()
+                .validate_settings_strict(&standard(level, version))
+                .unwrap();
+            assert!(answer.valid, "{level}:{version}: {:?}", answer.message);
+        }
+    }
+}
