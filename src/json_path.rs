@@ -84,6 +84,41 @@ pub fn path_at(text: &str, line: usize, column: usize) -> String {
     path
 }
 
+/// How deep a JSON document may nest. serde_json refuses deeper documents when it builds a JSON value (as the
+/// policy does to return a mutation), but skips unread fields at any depth: checking the depth up front gives
+/// every request the same verdict whether or not it is mutated. Real objects nest about 30 levels.
+pub const MAX_DEPTH: usize = 128;
+
+/// True when `text` nests arrays and objects deeper than `limit` (brackets inside strings do not count).
+pub fn nests_deeper_than(text: &str, limit: usize) -> bool {
+    let mut depth: usize = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for byte in text.bytes() {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth = depth.saturating_add(1);
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// A parse error of `text` as `what: <error>` with the path where it happened, when there is one.
 pub fn describe(text: &str, error: &serde_json::Error) -> String {
     let path = path_at(text, error.line(), error.column());
@@ -155,6 +190,15 @@ mod tests {
             assert!(message.starts_with(start), "{text}: {message}");
             assert!(!message.contains(" at line "), "{message}");
         }
+    }
+
+    #[test]
+    fn measures_nesting_outside_strings() {
+        assert!(!nests_deeper_than(r#"{"a": [1, {"b": []}]}"#, 4));
+        assert!(nests_deeper_than(r#"{"a": [1, {"b": []}]}"#, 3));
+        assert!(!nests_deeper_than(r#"{"a": "[[[[[[\"[[[["}"#, 1));
+        let deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
+        assert!(nests_deeper_than(&deep, MAX_DEPTH) && !nests_deeper_than(&deep, 129));
     }
 
     #[test]
