@@ -230,8 +230,12 @@ const PROFILE_ANNOTATION_PREFIXES: [&str; 3] = [
 
 /// Pod spec fields that an UPDATE may change on a running pod and that no check reads: removing scheduling
 /// gates (Kueue and other queueing controllers), deadlines, grace periods, added tolerations.
-const MUTABLE_UNJUDGED_SPEC_FIELDS: [&str; 4] =
-    ["schedulingGates", "activeDeadlineSeconds", "terminationGracePeriodSeconds", "tolerations"];
+const MUTABLE_UNJUDGED_SPEC_FIELDS: [&str; 4] = [
+    "schedulingGates",
+    "activeDeadlineSeconds",
+    "terminationGracePeriodSeconds",
+    "tolerations",
+];
 
 fn judged_spec(spec: Option<serde_json::Value>) -> Option<serde_json::Value> {
     let mut spec = spec?;

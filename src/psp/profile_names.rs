@@ -187,8 +187,14 @@ mod tests {
             assert_eq!(name_of(&field_of(name).1), name);
         }
         assert_eq!(name_of(&field_of("docker/default").1), "runtime/default");
-        let odd = Profile { type_: Some("runtime/default".into()), localhost_profile: None };
-        let rules = ProfileRules { allowed: Some(vec!["runtime/default".into()]), default: None };
+        let odd = Profile {
+            type_: Some("runtime/default".into()),
+            localhost_profile: None,
+        };
+        let rules = ProfileRules {
+            allowed: Some(vec!["runtime/default".into()]),
+            default: None,
+        };
         assert!(!rules.allows(&name_of(&odd)));
     }
 }
