@@ -17,7 +17,6 @@
 //! - Results are reported baseline checks first, then restricted ones, each group ordered by check ID (Go
 //!   byte order), which is the order of [`REGISTRY`].
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::pod::{Container, PodSpec};
@@ -46,7 +45,7 @@ mod check_windows_host_process;
 mod conformance_tests;
 
 /// The pod's (or pod template's) `metadata.annotations`.
-pub type Annotations = BTreeMap<String, String>;
+pub use crate::object::Annotations;
 
 /// A Pod Security Standards level. (`privileged` is not a level here: it checks nothing.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
