@@ -5,7 +5,6 @@
 //! PSP's defaults, validate the defaulted pod against the PSP fields and the Pod Security Standard, and answer
 //! with every violation at once or with the defaulted object.
 
-use crate::json_path;
 use crate::object::{pod_update_is_insignificant, Kind, PodObject};
 use crate::patch::Defaults;
 use crate::pss;
@@ -119,13 +118,6 @@ pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> Validati
             request.operation
         ));
     };
-    if json_path::nests_deeper_than(object.get(), json_path::MAX_DEPTH) {
-        return reject(format!(
-            "the {} object nests deeper than {} levels, more than any pod needs",
-            kind.name(),
-            json_path::MAX_DEPTH
-        ));
-    }
     let is_pod_update = kind == Kind::Pod && request.operation == "UPDATE";
     if is_pod_update && request.sub_resource.is_empty() {
         if let Some(old) = request.old_object {

@@ -1,6 +1,7 @@
 //! Where the pod spec lives in each kind the policy handles, its field path prefix, and the one typed parse
 //! of the submitted object per request.
 
+use crate::json_path;
 use crate::pod::{ContainerAt, PodSpec};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -204,11 +205,20 @@ fn deserialize<T: serde::de::DeserializeOwned>(kind: Kind, object: &str) -> Resu
     if !object.trim_start().starts_with('{') {
         return Err(format!("the {} object is not a JSON object", kind.name()));
     }
+    // The typed parse skips unread fields at any depth, while building a JSON value (for a mutation) stops at
+    // serde_json's limit: checking the depth here gives a request the same verdict either way.
+    if json_path::nests_deeper_than(object, json_path::MAX_DEPTH) {
+        return Err(format!(
+            "the {} object nests deeper than {} levels, more than any pod needs",
+            kind.name(),
+            json_path::MAX_DEPTH
+        ));
+    }
     serde_json::from_str(object).map_err(|e| {
         format!(
             "the {} object is malformed at {}",
             kind.name(),
-            crate::json_path::describe(object, &e)
+            json_path::describe(object, &e)
         )
     })
 }
@@ -339,6 +349,16 @@ mod tests {
             let err = PodObject::parse(kind, &object.to_string()).unwrap_err();
             assert!(err.contains(needle), "{object}: {err}");
         }
+    }
+
+    #[test]
+    fn objects_nested_deeper_than_the_limit_are_refused_before_parsing() {
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        let object = format!(r#"{{"kind": "Pod", "metadata": {{"x": {deep}}}, "spec": {{}}}}"#);
+        assert_eq!(
+            PodObject::parse(Kind::Pod, &object).unwrap_err(),
+            "the Pod object nests deeper than 128 levels, more than any pod needs"
+        );
     }
 
     #[test]

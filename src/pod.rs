@@ -238,6 +238,7 @@ impl PodSpec {
             .unwrap_or_default()
     }
 
+    /// `spec.os.name: windows`: the restricted-only standard checks exempt such pods from v1.25.
     pub fn is_windows(&self) -> bool {
         self.os.as_ref().and_then(|os| os.name.as_deref()) == Some("windows")
     }
@@ -320,17 +321,6 @@ impl<'a> Effective<'a> {
         self.container
             .and_then(|c| c.se_linux_options.as_ref())
             .or_else(|| self.pod.and_then(|p| p.se_linux_options.as_ref()))
-    }
-
-    pub fn host_process(&self) -> Option<bool> {
-        self.container
-            .and_then(|c| c.windows_options.as_ref())
-            .and_then(|w| w.host_process)
-            .or_else(|| {
-                self.pod
-                    .and_then(|p| p.windows_options.as_ref())
-                    .and_then(|w| w.host_process)
-            })
     }
 }
 

@@ -7,7 +7,7 @@
 //! Versions: v1.8 introduces the check (the field appeared in Kubernetes 1.8); from v1.25 a pod with
 //! `spec.os.name: windows` is exempt.
 
-use super::{containers, containers_phrase, is_windows_pod, Annotations, Forbidden};
+use super::{containers, containers_phrase, Annotations, Forbidden};
 use crate::pod::PodSpec;
 
 pub(super) fn allow_privilege_escalation_v1_8(
@@ -34,7 +34,7 @@ pub(super) fn allow_privilege_escalation_v1_25(
     annotations: &Annotations,
     spec: &PodSpec,
 ) -> Option<Forbidden> {
-    if is_windows_pod(spec) {
+    if spec.is_windows() {
         return None;
     }
     allow_privilege_escalation_v1_8(annotations, spec)

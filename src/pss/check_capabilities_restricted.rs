@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{containers, containers_phrase, is_windows_pod, join_quote, Annotations, Forbidden};
+use super::{containers, containers_phrase, join_quote, Annotations, Forbidden};
 use crate::pod::PodSpec;
 
 const CAPABILITY_ALL: &str = "ALL";
@@ -73,7 +73,7 @@ pub(super) fn capabilities_restricted_v1_25(
     annotations: &Annotations,
     spec: &PodSpec,
 ) -> Option<Forbidden> {
-    if is_windows_pod(spec) {
+    if spec.is_windows() {
         return None;
     }
     capabilities_restricted_v1_22(annotations, spec)

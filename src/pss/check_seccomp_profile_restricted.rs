@@ -11,7 +11,7 @@
 //! a pod with `spec.os.name: windows` is exempt.
 
 use super::check_seccomp_profile_baseline::forbidden_type;
-use super::{containers, containers_phrase, is_windows_pod, join_quote, Annotations, Forbidden};
+use super::{containers, containers_phrase, join_quote, Annotations, Forbidden};
 use crate::pod::PodSpec;
 use std::collections::BTreeSet;
 
@@ -83,7 +83,7 @@ pub(super) fn seccomp_profile_restricted_v1_25(
     annotations: &Annotations,
     spec: &PodSpec,
 ) -> Option<Forbidden> {
-    if is_windows_pod(spec) {
+    if spec.is_windows() {
         return None;
     }
     seccomp_profile_restricted_v1_19(annotations, spec)

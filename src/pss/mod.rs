@@ -542,11 +542,6 @@ fn containers(spec: &PodSpec) -> impl Iterator<Item = &Container> {
     spec.all_containers().map(|(_, container)| container)
 }
 
-/// `spec.os.name` is `windows`: restricted-only checks exempt such pods from policy v1.25.
-fn is_windows_pod(spec: &PodSpec) -> bool {
-    spec.is_windows()
-}
-
 /// `spec.hostUsers: false` (a user-namespaced pod): relaxes some checks from policy v1.35 (KEP-127).
 fn in_user_namespace(spec: &PodSpec) -> bool {
     spec.host_users == Some(false)
