@@ -160,7 +160,7 @@ bench: policy.wasm
 	$(CARGO) build --profile e2e -p e2e-tests --bin psp-bench
 	"$(CARGO_TARGET_DIR)/e2e/psp-bench" --policy policy.wasm --floor "$(POLICY_BENCH_WASM)" $(BENCH_ARGS)
 
-# Fuzzing (issue 6): cargo-fuzz on the nightly toolchain, in fuzz/ (a workspace of its own, built in its own
+# Fuzzing: cargo-fuzz on the nightly toolchain, in fuzz/ (a workspace of its own, built in its own
 # target folder so that nightly and sanitizer flags never invalidate the main build). Each run uses one core
 # (fuzz/run.sh: -jobs=1 -workers=1, niced). `make fuzz` grows fuzz/corpus/, `make fuzz-cmin` minimises it;
 # `make fuzz-ci` reads the committed corpus and keeps nothing. A finding lands in fuzz/artifacts/<target>/
