@@ -6,7 +6,7 @@
 //! 2 s default, so that a loaded machine cannot fail them. Each prints how long its evaluation took (run with
 //! `--nocapture` to see it); those numbers are compared with the 2 s default in the project's notes.
 
-use e2e_tests::{example_settings, request, wasm_path, PolicyHost, ValidationResponse};
+use psp_host::{example_settings, request, wasm_path, PolicyHost, ValidationResponse};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};

@@ -5,7 +5,7 @@
 //!
 //! Build the module first (`make policy.wasm`, or `make e2e-tests` which does it).
 
-use e2e_tests::{example_settings, request, PolicyHost, RequestBuilder, ValidationResponse};
+use psp_host::{example_settings, request, PolicyHost, RequestBuilder, ValidationResponse};
 use serde_json::{json, Value};
 
 fn host() -> &'static PolicyHost {

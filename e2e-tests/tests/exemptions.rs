@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use e2e_tests::{request, PolicyHost, RequestBuilder, ValidationResponse};
+use psp_host::{request, PolicyHost, RequestBuilder, ValidationResponse};
 use serde_json::{json, Value};
 
 /// The API server prefixes audit annotation keys with the webhook name, so the key itself has no `/`.

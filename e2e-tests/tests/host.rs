@@ -2,7 +2,7 @@
 //! Kubewarden host (kwctl, policy-server) sees. Build the module first (`make policy.wasm`, or
 //! `make e2e-tests` which does it); `$POLICY_WASM` points at another module.
 
-use e2e_tests::{example_settings, request, PolicyHost, ValidationResponse};
+use psp_host::{example_settings, request, PolicyHost, ValidationResponse};
 use serde_json::{json, Value};
 
 fn host() -> &'static PolicyHost {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use e2e_tests::RequestBuilder;
+use psp_host::RequestBuilder;
 use serde_json::{json, Value};
 
 const PRIVILEGED: &str =
@@ -274,12 +274,12 @@ fn delete_and_connect_are_accepted_and_never_mutated() {
     let mut defaulting = strict();
     defaulting["mutating"] = json!(true);
     for s in [strict(), defaulting] {
-        let delete = e2e_tests::request("Pod", "DELETE", violating_pod());
+        let delete = psp_host::request("Pod", "DELETE", violating_pod());
         assert!(delete["object"].is_null());
         assert_accepted_unchanged(&validate(&delete, &s), "DELETE");
         assert_eq!(host().review(&delete, &s)["allowed"], json!(true));
         for (kind, _) in WORKLOADS {
-            let delete = e2e_tests::request(
+            let delete = psp_host::request(
                 kind,
                 "DELETE",
                 object_of(kind, Value::Null, privileged_spec()),

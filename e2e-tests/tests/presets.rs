@@ -3,7 +3,7 @@
 //! level add their constraints (a request must satisfy both), workloads are judged by their pod templates,
 //! a pinned version gives that version's verdicts, and bad levels or versions are refused.
 
-use e2e_tests::{request, PolicyHost, RequestBuilder, ValidationResponse};
+use psp_host::{request, PolicyHost, RequestBuilder, ValidationResponse};
 use serde_json::{json, Value};
 
 fn host() -> &'static PolicyHost {

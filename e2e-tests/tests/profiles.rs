@@ -1,7 +1,7 @@
 //! The named profiles through the built module: `ai-data-security` (accept, reject, defaulting, override) and
 //! the PSP-field profiles `restricted` and `baseline`.
 
-use e2e_tests::{apply_json_patch, request, PolicyHost, ValidationResponse};
+use psp_host::{apply_json_patch, request, PolicyHost, ValidationResponse};
 use serde_json::{json, Value};
 
 fn host() -> &'static PolicyHost {

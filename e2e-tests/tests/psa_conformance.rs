@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use e2e_tests::{read_document, request, workspace_dir, PolicyHost, ValidationResponse};
+use psp_host::{read_document, request, workspace_dir, PolicyHost, ValidationResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 

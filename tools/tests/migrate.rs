@@ -27,7 +27,7 @@ fn crd_path() -> String {
 /// Runs psp-migrate with `args`, checking each output with the module and the CRD as it goes,
 /// and returns the manifests it wrote.
 fn migrate(args: &[&str], stdin: Option<&str>) -> (Vec<Value>, String) {
-    let policy = e2e_tests::wasm_path();
+    let policy = psp_host::wasm_path();
     let crd = crd_path();
     let mut all = vec!["--check", policy.to_str().unwrap(), "--crd", crd.as_str()];
     all.extend_from_slice(args);
@@ -137,7 +137,7 @@ fn the_sensitive_ai_data_psp_keeps_its_meaning() {
 
     let review = |pod: Value| {
         host()
-            .validate(&e2e_tests::request("Pod", "CREATE", pod), settings)
+            .validate(&psp_host::request("Pod", "CREATE", pod), settings)
             .unwrap()
     };
     assert!(review(compliant_pod()).accepted);
@@ -243,7 +243,7 @@ fn input_that_is_not_a_psp_is_refused_with_a_clear_message() {
          supplementalGroups: {rule: RunAsAny}, fsGroup: {rule: RunAsAny}}\n",
     )
     .unwrap();
-    let policy = e2e_tests::wasm_path();
+    let policy = psp_host::wasm_path();
     let policy = policy.to_str().unwrap();
     let (deployment, mixed, broken, invalid) = (
         deployment.to_str().unwrap(),

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use e2e_tests::{apply_json_patch, request, PolicyHost, RequestBuilder, ValidationResponse};
+use psp_host::{apply_json_patch, request, PolicyHost, RequestBuilder, ValidationResponse};
 use serde_json::{json, Map, Value};
 
 /// The workload kinds, with the JSON path (dotted) of their pod template's spec.

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use e2e_tests::{
+use psp_host::{
     read_document, request, wasm_path, workspace_dir, PolicyHost, SettingsResponse,
     ValidationResponse,
 };

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
-use e2e_tests::{
+use psp_host::{
     admission_request_from_document, parse_document, read_document, wasm_path, workspace_dir,
     PolicyHost,
 };
