@@ -23,11 +23,13 @@
 //!   answer;
 //! * [`kinds`]: the kinds with a pod spec, their API group, version, resource and pod spec path;
 //! * `request`: AdmissionRequests ([`request`], [`RequestBuilder`]);
-//! * `documents`: JSON and YAML documents, the workspace's examples.
+//! * `documents`: JSON and YAML documents, the workspace's examples;
+//! * [`cli`]: what `psp-run` and `psp-bench` share of a command line.
 //!
 //! Used by `psp-run` and `psp-bench` (this crate's binaries), by the end-to-end tests and by the
 //! shipping tools.
 
+pub mod cli;
 mod documents;
 pub mod engine;
 pub mod host_calls;
