@@ -7,17 +7,16 @@
 //! Where the fixtures folder is absent (a user's clone), the tests say so loudly and skip. `$PSA_FIXTURES`
 //! points at another copy of the folder.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use psp_host::{read_document, request, workspace_dir, PolicyHost, ValidationResponse};
+use common::*;
+use psp_host::{read_document, workspace_dir};
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-fn host() -> &'static PolicyHost {
-    PolicyHost::shared().unwrap_or_else(|e| panic!("{e:#}"))
-}
 
 #[derive(Deserialize)]
 struct Row {
@@ -63,15 +62,11 @@ fn rows(test: &str) -> Option<(PathBuf, Vec<Row>)> {
     Some((dir, rows))
 }
 
-fn standard(level: &str, version: &str) -> Value {
-    json!({"podSecurityStandard": {"level": level, "version": version}})
-}
-
 /// The fixture pod at `path` as a CREATE AdmissionRequest.
 fn fixture_request(dir: &Path, path: &str) -> Value {
     let pod = read_document(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e:#}"));
     assert_eq!(pod["kind"], json!("Pod"), "{path} is not a Pod");
-    request("Pod", "CREATE", pod)
+    create("Pod", pod)
 }
 
 /// The `ForbiddenReason`s (PSA's `policy/check_*.go`) that may deny a fixture written for `check`: the check's
