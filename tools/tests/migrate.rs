@@ -22,7 +22,7 @@ const PSPS: [&str; 4] = [
 fn migrate(args: &[&str], stdin: Option<&str>) -> (Vec<Value>, String) {
     let policy = e2e_tests::wasm_path();
     let crd = cluster_admission_policy_crd_path(&format!(
-        "psp-migrate {args:?}: its manifests against the CRD (--crd)"
+        "psp-migrate {args:?}: the CRD check of its output (--crd)"
     ));
     let mut all = vec!["--check", policy.to_str().unwrap()];
     if let Some(crd) = &crd {

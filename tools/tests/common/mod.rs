@@ -59,7 +59,7 @@ pub fn reference_data(path: PathBuf, skipped: &str) -> Option<PathBuf> {
     let in_ci = std::env::var("CI").is_ok_and(|ci| ci.eq_ignore_ascii_case("true"));
     assert!(
         !in_ci,
-        "reference data missing: {} (CI=true, so {skipped} may not be skipped)",
+        "reference data missing: {}; under CI=true nothing may be skipped ({skipped})",
         path.display()
     );
     // Straight to stderr, past the test harness's capture: a skip shows in every run.
