@@ -24,6 +24,7 @@ pub mod pod;
 pub mod psp;
 pub mod pss;
 pub mod request;
+pub mod safe_sysctls;
 pub mod settings;
 pub mod violation;
 

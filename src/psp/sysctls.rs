@@ -7,14 +7,9 @@
 //! wins over allowed, and over the safe set. PSP defaults nothing here.
 
 use crate::object::PodObject;
+use crate::safe_sysctls;
 use crate::settings::{RawSettings, SettingsErrors};
 use crate::violation::{quoted, quoted_list, Violations};
-
-/// True for the sysctls the kubelet allows without `--allowed-unsafe-sysctls` (namespaced and isolated per
-/// pod): the same set the newest Pod Security Standard allows.
-pub fn is_safe(name: &str) -> bool {
-    crate::pss::check_sysctls::allowed_at_latest().any(|safe| safe == name)
-}
 
 #[derive(Debug)]
 pub struct Sysctls {
@@ -151,7 +146,7 @@ impl Sysctls {
         if self.forbidding(name).is_some() {
             return false;
         }
-        is_safe(name)
+        safe_sysctls::is_safe(name)
             || self
                 .allowed_unsafe_normalized
                 .iter()
