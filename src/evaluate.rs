@@ -7,10 +7,8 @@
 
 use crate::object::{pod_update_is_insignificant, Kind, PodObject};
 use crate::patch::Defaults;
-use crate::pss;
+use crate::policy::Policy;
 use crate::request::{AdmissionRequest, Envelope};
-use crate::settings::Policy;
-use crate::violation::Violations;
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::CallResult;
@@ -105,7 +103,7 @@ pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> Validati
     if !judged_subresource {
         return accept();
     }
-    let exemptions = &policy.exemptions;
+    let exemptions = policy.exemptions();
     if exemptions.usernames.contains(&request.user_info.username) {
         return exempt(format!("username {:?}", request.user_info.username));
     }
@@ -138,33 +136,11 @@ pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> Validati
 
     // PSP defaulted pods on creation only; workload templates are defaulted whenever they are written.
     let mut defaults = Defaults::new(kind);
-    if let (Some(psp), true, false) = (&policy.psp, policy.mutating, is_pod_update) {
-        psp.default(&mut pod, &mut defaults);
-    }
-
-    let mut violations = Violations::default();
-    if let Some(psp) = &policy.psp {
-        psp.validate(&pod, &mut violations);
-    }
-    let standard_violations = policy
-        .pss
-        .as_ref()
-        .map(|standard| {
-            (
-                standard,
-                pss::evaluate(standard, &pod.annotations, &pod.spec),
-            )
-        })
-        .filter(|(_, forbidden)| !forbidden.is_empty());
-    if !violations.is_empty() || standard_violations.is_some() {
-        let mut parts = Vec::new();
-        if !violations.is_empty() {
-            parts.push(violations.message());
-        }
-        if let Some((standard, forbidden)) = standard_violations {
-            parts.push(pss::message(standard, &forbidden));
-        }
-        return reject(parts.join("; "));
+    if let Err(message) = policy
+        .entry()
+        .admit(&mut pod, &mut defaults, !is_pod_update)
+    {
+        return reject(message);
     }
     if defaults.is_empty() {
         return accept();

@@ -195,15 +195,6 @@ impl PodSpec {
         list.as_deref().unwrap_or_default()
     }
 
-    fn containers_of_mut(&mut self, kind: ContainerKind) -> &mut [Container] {
-        let list = match kind {
-            ContainerKind::Init => &mut self.init_containers,
-            ContainerKind::Regular => &mut self.containers,
-            ContainerKind::Ephemeral => &mut self.ephemeral_containers,
-        };
-        list.as_deref_mut().unwrap_or_default()
-    }
-
     /// Every container: init, regular, then ephemeral.
     pub fn all_containers(&self) -> impl Iterator<Item = (ContainerAt, &Container)> {
         ContainerKind::ALL.into_iter().flat_map(move |kind| {
@@ -214,11 +205,20 @@ impl PodSpec {
         })
     }
 
-    /// Calls `f` on every container, mutably, in the order of [`PodSpec::all_containers`].
-    pub fn for_each_container_mut(&mut self, mut f: impl FnMut(ContainerAt, &mut Container)) {
-        for kind in ContainerKind::ALL {
-            for (index, c) in self.containers_of_mut(kind).iter_mut().enumerate() {
-                f(ContainerAt { kind, index }, c);
+    /// Calls `f` on every container, mutably, in the order of [`PodSpec::all_containers`], with the pod's own
+    /// securityContext (which the container inherits).
+    pub fn for_each_container_mut(
+        &mut self,
+        mut f: impl FnMut(Option<&PodSecurityContext>, ContainerAt, &mut Container),
+    ) {
+        let pod_security_context = self.security_context.as_ref();
+        for (kind, list) in [
+            (ContainerKind::Init, &mut self.init_containers),
+            (ContainerKind::Regular, &mut self.containers),
+            (ContainerKind::Ephemeral, &mut self.ephemeral_containers),
+        ] {
+            for (index, c) in list.iter_mut().flatten().enumerate() {
+                f(pod_security_context, ContainerAt { kind, index }, c);
             }
         }
     }

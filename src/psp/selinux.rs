@@ -8,10 +8,11 @@
 //!   settings' when unset (containers then inherit them).
 //! - `RunAsAny`: anything.
 
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::SeLinuxOptions;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::settings::SettingsErrors;
 use crate::violation::{quoted, Violations};
 use serde_json::{Map, Value};
 
@@ -40,63 +41,6 @@ pub fn equal_levels(expected: &str, actual: &str) -> bool {
 }
 
 impl SeLinux {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        let raw = settings.se_linux.clone().unwrap_or_default();
-        let required = match raw.rule.as_deref() {
-            Some("MustRunAs") => match raw.se_linux_options {
-                Some(o) => Some(SeLinuxOptions {
-                    user: o.user,
-                    role: o.role,
-                    type_: o.type_,
-                    level: o.level,
-                }),
-                None => {
-                    errors.add(
-                        "seLinux.seLinuxOptions",
-                        "required when the rule is MustRunAs",
-                    );
-                    None
-                }
-            },
-            Some("RunAsAny") => None,
-            other => {
-                super::bad_rule("seLinux.rule", other, "MustRunAs or RunAsAny", errors);
-                None
-            }
-        };
-        SeLinux { required }
-    }
-
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
-        let Some(required) = &self.required else {
-            return;
-        };
-        if pod
-            .spec
-            .pod_security_context()
-            .and_then(|sc| sc.se_linux_options.as_ref())
-            .is_some()
-        {
-            return;
-        }
-        pod.spec.pod_sc_mut().se_linux_options = Some(required.clone());
-        let mut options = Map::new();
-        for (key, value) in [
-            ("user", &required.user),
-            ("role", &required.role),
-            ("type", &required.type_),
-            ("level", &required.level),
-        ] {
-            if let Some(value) = value {
-                options.insert(key.to_owned(), Value::String(value.clone()));
-            }
-        }
-        defaults.set_pod(
-            &["securityContext", "seLinuxOptions"],
-            Value::Object(options),
-        );
-    }
-
     fn check(
         required: &SeLinuxOptions,
         path: &str,
@@ -126,8 +70,67 @@ impl SeLinux {
             );
         }
     }
+}
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+impl FieldFamily for SeLinux {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        let raw = settings.in_effect.se_linux.clone().unwrap_or_default();
+        let required = match raw.rule.as_deref() {
+            Some("MustRunAs") => match raw.se_linux_options {
+                Some(o) => Some(SeLinuxOptions {
+                    user: o.user,
+                    role: o.role,
+                    type_: o.type_,
+                    level: o.level,
+                }),
+                None => {
+                    errors.add(
+                        "seLinux.seLinuxOptions",
+                        "required when the rule is MustRunAs",
+                    );
+                    None
+                }
+            },
+            Some("RunAsAny") => None,
+            other => {
+                super::bad_rule("seLinux.rule", other, "MustRunAs or RunAsAny", errors);
+                None
+            }
+        };
+        SeLinux { required }
+    }
+
+    fn mutate_pod(&self, pod: &mut PodObject, defaults: &mut Defaults) {
+        let Some(required) = &self.required else {
+            return;
+        };
+        if pod
+            .spec
+            .pod_security_context()
+            .and_then(|sc| sc.se_linux_options.as_ref())
+            .is_some()
+        {
+            return;
+        }
+        pod.spec.pod_sc_mut().se_linux_options = Some(required.clone());
+        let mut options = Map::new();
+        for (key, value) in [
+            ("user", &required.user),
+            ("role", &required.role),
+            ("type", &required.type_),
+            ("level", &required.level),
+        ] {
+            if let Some(value) = value {
+                options.insert(key.to_owned(), Value::String(value.clone()));
+            }
+        }
+        defaults.set_pod(
+            &["securityContext", "seLinuxOptions"],
+            Value::Object(options),
+        );
+    }
+
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         let Some(required) = &self.required else {
             return;
         };

@@ -6,9 +6,10 @@
 //! normalised as names are, so `kernel/shm_rmid_forced` and `kernel.shm_rmid_forced` are one pattern. Forbidden
 //! wins over allowed, and over the safe set. PSP defaults nothing here.
 
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::safe_sysctls;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::settings::SettingsErrors;
 use crate::violation::{quoted, quoted_list, Violations};
 
 #[derive(Debug)]
@@ -78,9 +79,39 @@ pub fn is_valid_pattern(pattern: &str) -> bool {
 }
 
 impl Sysctls {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        let allowed_unsafe = settings.allowed_unsafe_sysctls.clone().unwrap_or_default();
-        let forbidden = settings.forbidden_sysctls.clone().unwrap_or_default();
+    /// The forbidden pattern (as written) that matches the normalised `name`.
+    fn forbidding(&self, name: &str) -> Option<&String> {
+        self.forbidden
+            .iter()
+            .zip(&self.forbidden_normalized)
+            .find(|(_, p)| matches(p, name))
+            .map(|(written, _)| written)
+    }
+
+    fn is_allowed(&self, name: &str) -> bool {
+        if self.forbidding(name).is_some() {
+            return false;
+        }
+        safe_sysctls::is_safe(name)
+            || self
+                .allowed_unsafe_normalized
+                .iter()
+                .any(|p| matches(p, name))
+    }
+}
+
+impl FieldFamily for Sysctls {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        let allowed_unsafe = settings
+            .in_effect
+            .allowed_unsafe_sysctls
+            .clone()
+            .unwrap_or_default();
+        let forbidden = settings
+            .in_effect
+            .forbidden_sysctls
+            .clone()
+            .unwrap_or_default();
         for (key, list) in [
             ("allowedUnsafeSysctls", &allowed_unsafe),
             ("forbiddenSysctls", &forbidden),
@@ -133,27 +164,7 @@ impl Sysctls {
         }
     }
 
-    /// The forbidden pattern (as written) that matches the normalised `name`.
-    fn forbidding(&self, name: &str) -> Option<&String> {
-        self.forbidden
-            .iter()
-            .zip(&self.forbidden_normalized)
-            .find(|(_, p)| matches(p, name))
-            .map(|(written, _)| written)
-    }
-
-    fn is_allowed(&self, name: &str) -> bool {
-        if self.forbidding(name).is_some() {
-            return false;
-        }
-        safe_sysctls::is_safe(name)
-            || self
-                .allowed_unsafe_normalized
-                .iter()
-                .any(|p| matches(p, name))
-    }
-
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         for (i, sysctl) in pod.spec.sysctls().iter().enumerate() {
             let name = normalize(&sysctl.name);
             if !self.is_allowed(&name) {

@@ -144,53 +144,6 @@ mod tests {
         assert_eq!(volumes, expected);
     }
 
-    /// The sysctls the `baseline` and `restricted` profiles allow are those the Pod Security Standards allow
-    /// at `latest`: the kubelet's safe set, which PSP's sysctl rules start from.
-    #[test]
-    fn baseline_and_restricted_allow_the_sysctls_of_the_latest_standard() {
-        use crate::object::{Kind, PodObject};
-        use crate::pss::{self, Standard};
-        let standard = Standard::parse("baseline", "latest").unwrap();
-        let names = [
-            "kernel.shm_rmid_forced",
-            "net.ipv4.ip_local_port_range",
-            "net.ipv4.tcp_syncookies",
-            "net.ipv4.ping_group_range",
-            "net.ipv4.ip_unprivileged_port_start",
-            "net.ipv4.ip_local_reserved_ports",
-            "net.ipv4.tcp_keepalive_time",
-            "net.ipv4.tcp_fin_timeout",
-            "net.ipv4.tcp_keepalive_intvl",
-            "net.ipv4.tcp_keepalive_probes",
-            "net.ipv4.tcp_rmem",
-            "net.ipv4.tcp_wmem",
-            "net.ipv4.tcp_slow_start_after_idle",
-            "net.ipv4.tcp_notsent_lowat",
-            "net.core.somaxconn",
-            "kernel.msgmax",
-            "net.ipv4.tcp_congestion_control",
-            "net.ipv4.tcp_slow_start_after_idle_x",
-        ];
-        for profile in ["baseline", "restricted"] {
-            let policy =
-                super::super::Policy::from_json(&format!(r#"{{"profile": "{profile}"}}"#)).unwrap();
-            let psp = policy.psp.expect("a profile has PSP fields");
-            for name in names {
-                let object = serde_json::json!({
-                    "kind": "Pod",
-                    "spec": {"securityContext": {"sysctls": [{"name": name, "value": "1"}]}, "containers": []},
-                });
-                let pod = PodObject::parse(Kind::Pod, &object.to_string()).unwrap();
-                let mut violations = crate::violation::Violations::default();
-                psp.validate(&pod, &mut violations);
-                let profile_allows = !violations.iter().any(|v| v.path.contains("sysctls"));
-                let standard_allows =
-                    pss::evaluate(&standard, &pod.annotations, &pod.spec).is_empty();
-                assert_eq!(profile_allows, standard_allows, "{profile}: {name}");
-            }
-        }
-    }
-
     #[test]
     fn ai_data_security_allows_its_host_path() {
         let ai = named("ai-data-security").unwrap();
