@@ -176,9 +176,13 @@ impl FieldFamily for Capabilities {
                     || self.allowed.contains(&name)
                     || self.default_add.contains(&name))
                 {
-                    let mut may_add: Vec<&String> =
-                        self.allowed.iter().chain(&self.default_add).collect();
-                    may_add.dedup();
+                    // Each name once, in the order the settings list them.
+                    let mut may_add: Vec<&String> = Vec::new();
+                    for name in self.allowed.iter().chain(&self.default_add) {
+                        if !may_add.contains(&name) {
+                            may_add.push(name);
+                        }
+                    }
                     let allowed = if may_add.is_empty() {
                         "none".to_string()
                     } else {
@@ -302,6 +306,17 @@ mod tests {
             json!({"add": ["chown", "NET_RAW"], "drop": ["SYS_ADMIN"]})
         );
         assert!(violations(&p, &after).is_empty());
+    }
+
+    #[test]
+    fn the_allowed_list_names_each_capability_once() {
+        let p = psp(json!({
+            "allowedCapabilities": ["CHOWN", "NET_BIND_SERVICE"],
+            "defaultAddCapabilities": ["KILL", "chown"],
+        }));
+        assert_eq!(violations(&p, &pod(container_with(json!(["SYS_TIME"]), json!([])))), vec![
+            "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"SYS_TIME\": capability SYS_TIME may not be added; allowed: \"CHOWN\", \"NET_BIND_SERVICE\", \"KILL\"",
+        ]);
     }
 
     #[test]
