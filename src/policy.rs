@@ -52,7 +52,7 @@ impl Policy {
     fn from_raw(mut raw: RawSettings) -> Result<Policy, String> {
         let mut errors = SettingsErrors::default();
         raw.normalize_profile_annotations(&mut errors);
-        let mut settings = match raw.profile.as_deref() {
+        let settings = match raw.profile.as_deref() {
             None => raw,
             Some(name) => match profiles::named(name) {
                 Some(profile) => raw.over(profile),
@@ -95,8 +95,12 @@ impl Policy {
         } else if has_standard {
             // Only the PSP fields that are given constrain; the rest allow everything.
             settings.has_psp_fields().then(|| {
-                settings = std::mem::take(&mut settings).over(profiles::unconstrained());
-                Psp::from_settings(&PspSettings::as_written(&settings), &mut errors)
+                let in_effect = settings.clone().over(profiles::unconstrained());
+                let psp_settings = PspSettings {
+                    in_effect: &in_effect,
+                    written: &settings,
+                };
+                Psp::from_settings(&psp_settings, &mut errors)
             })
         } else {
             errors.add(
@@ -212,6 +216,9 @@ fn exemptions_from(raw: Option<&spec::Exemptions>, errors: &mut SettingsErrors) 
         runtime_classes: checked("runtimeClasses", &raw.runtime_classes),
     }
 }
+
+#[cfg(test)]
+mod combination_tests;
 
 #[cfg(test)]
 mod tests {

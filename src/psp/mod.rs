@@ -37,6 +37,10 @@ use crate::violation::Violations;
 pub(crate) struct PspSettings<'a> {
     /// The keys in force.
     pub(crate) in_effect: &'a RawSettings,
+    /// The keys as written: the user's, over a named profile's. Beside a Pod Security Standard the keys left
+    /// out are filled in so that they constrain nothing (`settings::profiles::unconstrained`); a rule that
+    /// relates two keys judges them as written, so that the filling never contradicts a written key.
+    pub(crate) written: &'a RawSettings,
 }
 
 impl<'a> PspSettings<'a> {
@@ -44,6 +48,7 @@ impl<'a> PspSettings<'a> {
     pub(crate) fn as_written(settings: &'a RawSettings) -> Self {
         PspSettings {
             in_effect: settings,
+            written: settings,
         }
     }
 }

@@ -78,6 +78,33 @@ pub fn is_valid_pattern(pattern: &str) -> bool {
     is_segment_prefix(last) && init.is_none_or(|init| init.split(['.', '/']).all(is_segment))
 }
 
+/// Reports every allowed pattern that overlaps a forbidden one (compared as they match: normalised).
+fn check_no_overlap(allowed_unsafe: &[String], forbidden: &[String], errors: &mut SettingsErrors) {
+    for (i, allowed_written) in allowed_unsafe.iter().enumerate() {
+        let allowed = normalize(allowed_written);
+        for (j, forbidden_written) in forbidden.iter().enumerate() {
+            let forbidden_pattern = normalize(forbidden_written);
+            let overlap = match (
+                allowed.strip_suffix('*'),
+                forbidden_pattern.strip_suffix('*'),
+            ) {
+                (Some(a), Some(f)) => a.starts_with(f) || f.starts_with(a),
+                (Some(a), None) => forbidden_pattern.starts_with(a),
+                (None, Some(f)) => allowed.starts_with(f),
+                (None, None) => allowed == forbidden_pattern,
+            };
+            if overlap {
+                errors.add(
+                    format!("allowedUnsafeSysctls[{i}]"),
+                    format!(
+                        "{allowed_written:?} overlaps forbiddenSysctls[{j}] {forbidden_written:?}"
+                    ),
+                );
+            }
+        }
+    }
+}
+
 impl Sysctls {
     /// The forbidden pattern (as written) that matches the normalised `name`.
     fn forbidding(&self, name: &str) -> Option<&String> {
@@ -130,32 +157,15 @@ impl FieldFamily for Sysctls {
         let normalized = |list: &[String]| list.iter().map(|p| normalize(p)).collect::<Vec<_>>();
         let allowed_unsafe_normalized = normalized(&allowed_unsafe);
         let forbidden_normalized = normalized(&forbidden);
-        // PSP's rule: no sysctl may be both allowed and forbidden (compared as they match: normalised).
-        for (i, (allowed_written, allowed)) in allowed_unsafe
-            .iter()
-            .zip(&allowed_unsafe_normalized)
-            .enumerate()
-        {
-            for (j, (forbidden_written, forbidden_pattern)) in
-                forbidden.iter().zip(&forbidden_normalized).enumerate()
-            {
-                let overlap = match (
-                    allowed.strip_suffix('*'),
-                    forbidden_pattern.strip_suffix('*'),
-                ) {
-                    (Some(a), Some(f)) => a.starts_with(f) || f.starts_with(a),
-                    (Some(a), None) => forbidden_pattern.starts_with(a),
-                    (None, Some(f)) => allowed.starts_with(f),
-                    (None, None) => allowed == forbidden_pattern,
-                };
-                if overlap {
-                    errors.add(
-                        format!("allowedUnsafeSysctls[{i}]"),
-                        format!("{allowed_written:?} overlaps forbiddenSysctls[{j}] {forbidden_written:?}"),
-                    );
-                }
-            }
-        }
+        // PSP's rule: no sysctl may be both allowed and forbidden. It relates two keys, so it judges them as
+        // written: beside a Pod Security Standard an unwritten `allowedUnsafeSysctls` allows every sysctl
+        // (`*`) that `forbiddenSysctls` does not forbid, without contradicting it.
+        let written = |list: &Option<Vec<String>>| list.as_deref().unwrap_or_default().to_vec();
+        check_no_overlap(
+            &written(&settings.written.allowed_unsafe_sysctls),
+            &written(&settings.written.forbidden_sysctls),
+            errors,
+        );
         Sysctls {
             allowed_unsafe,
             forbidden,
