@@ -36,39 +36,38 @@ impl fmt::Display for Level {
     }
 }
 
-/// A Pod Security Standards policy version: `latest` (the newest rules) or `v1.N` with `N` in `0..=37`.
+/// A Pod Security Standards policy version: `latest` (the newest rules) or `v1.N`. As in Pod Security
+/// Admission, any `v1.N` is valid, and a version newer than this release knows is judged as the newest it knows
+/// ([`Version::NEWEST_KNOWN_MINOR`]), while messages name it as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Version {
     /// `None` is `latest`.
-    minor: Option<u8>,
+    minor: Option<u64>,
 }
 
 impl Version {
-    /// The newest policy version at which any check changes; `latest` evaluates as this version.
-    pub const MAX_MINOR: u8 = 37;
+    /// The newest policy version this release knows (v1.37): the highest at which any check changes. `latest`,
+    /// and every newer version, are evaluated as this one.
+    pub const NEWEST_KNOWN_MINOR: u8 = 37;
 
     pub const LATEST: Version = Version { minor: None };
 
-    /// Version `v1.<minor>`, if `minor` is at most [`Version::MAX_MINOR`].
-    pub fn v1(minor: u8) -> Option<Version> {
-        (minor <= Self::MAX_MINOR).then_some(Version { minor: Some(minor) })
+    /// Version `v1.<minor>`.
+    pub const fn v1(minor: u64) -> Version {
+        Version { minor: Some(minor) }
     }
 
-    pub fn is_latest(self) -> bool {
-        self.minor.is_none()
-    }
-
-    /// The pinned minor version, or `None` for `latest`.
-    pub fn minor(self) -> Option<u8> {
-        self.minor
-    }
-
-    /// The minor version whose rules apply: `latest` is [`Version::MAX_MINOR`].
+    /// The minor version whose rules apply: the pinned one, or [`Version::NEWEST_KNOWN_MINOR`] for `latest` and
+    /// for any newer version.
     pub fn resolved_minor(self) -> u8 {
-        self.minor.unwrap_or(Self::MAX_MINOR)
+        match self.minor.map(u8::try_from) {
+            Some(Ok(minor)) if minor < Self::NEWEST_KNOWN_MINOR => minor,
+            _ => Self::NEWEST_KNOWN_MINOR,
+        }
     }
 
-    /// Parses `"latest"` or `"v1.0"` .. `"v1.37"` (PSA's `enforce-version` spelling).
+    /// Parses `"latest"` or `"v1.N"` as PSA's `ParseVersion` does: `N` is `0` or a number without a leading
+    /// zero, within Go's `int` (which PSA's `strconv.Atoi` reads it into).
     pub fn parse(version: &str) -> Result<Version, String> {
         if version == "latest" {
             return Ok(Version::LATEST);
@@ -80,12 +79,14 @@ impl Version {
                     && digits.bytes().all(|b| b.is_ascii_digit())
                     && (digits.len() == 1 || !digits.starts_with('0'))
             })
-            .and_then(|digits| digits.parse::<u8>().ok())
-            .and_then(Version::v1)
+            .and_then(|digits| digits.parse::<i64>().ok())
+            .and_then(|minor| u64::try_from(minor).ok())
+            .map(Version::v1)
             .ok_or_else(|| {
                 format!(
-                    "invalid Pod Security Standards version {version:?}: expected \"latest\" or \"v1.0\" to \"v1.{}\"",
-                    Self::MAX_MINOR
+                    "invalid Pod Security Standards version {version:?}: expected \"latest\" or \"v1.N\" \
+                     (N a whole number without leading zeros, such as \"v1.0\" or \"v1.{}\")",
+                    Self::NEWEST_KNOWN_MINOR
                 )
             })
     }
@@ -129,29 +130,38 @@ mod tests {
     #[test]
     fn parses_levels_and_versions() {
         let ok = [
-            ("baseline", "latest", Level::Baseline, None),
-            ("restricted", "v1.0", Level::Restricted, Some(0)),
-            ("restricted", "v1.25", Level::Restricted, Some(25)),
-            ("baseline", "v1.37", Level::Baseline, Some(37)),
+            ("baseline", "latest", Level::Baseline, 37),
+            ("restricted", "v1.0", Level::Restricted, 0),
+            ("restricted", "v1.25", Level::Restricted, 25),
+            ("baseline", "v1.37", Level::Baseline, 37),
+            ("baseline", "v1.38", Level::Baseline, 37),
+            ("restricted", "v1.300", Level::Restricted, 37),
+            ("baseline", "v1.9223372036854775807", Level::Baseline, 37),
         ];
         for (level, version, want_level, want_minor) in ok {
             let s = Standard::parse(level, version).unwrap();
             assert_eq!(s.level, want_level);
-            assert_eq!(s.version.minor(), want_minor);
+            assert_eq!(s.version.resolved_minor(), want_minor, "{version}");
+            // Named as written, as PSA names it in its messages.
             assert_eq!(s.to_string(), format!("{level}:{version}"));
         }
         for (level, version, needle) in [
             ("privileged", "latest", "\"privileged\""),
             ("Baseline", "latest", "\"Baseline\""),
             ("", "latest", "\"\""),
-            ("baseline", "v1.38", "\"v1.38\""),
             ("baseline", "1.25", "\"1.25\""),
             ("baseline", "v1.025", "\"v1.025\""),
+            ("baseline", "v1.00", "\"v1.00\""),
             ("baseline", "v1.", "\"v1.\""),
             ("baseline", "v2.0", "\"v2.0\""),
             ("baseline", "v1.-1", "\"v1.-1\""),
             ("baseline", "v1.+1", "\"v1.+1\""),
-            ("baseline", "v1.300", "\"v1.300\""),
+            (
+                "baseline",
+                "v1.9223372036854775808",
+                "\"v1.9223372036854775808\"",
+            ),
+            ("baseline", "v1.3 ", "\"v1.3 \""),
             ("baseline", "Latest", "\"Latest\""),
         ] {
             let err = Standard::parse(level, version).unwrap_err();
@@ -162,21 +172,20 @@ mod tests {
             err.contains("\"baseline\"") && err.contains("\"restricted\""),
             "{err}"
         );
-        let err = Version::parse("x").unwrap_err();
-        assert!(
-            err.contains("\"latest\"") && err.contains("\"v1.0\"") && err.contains("\"v1.37\""),
-            "{err}"
+        assert_eq!(
+            Version::parse("x").unwrap_err(),
+            "invalid Pod Security Standards version \"x\": expected \"latest\" or \"v1.N\" (N a whole number \
+             without leading zeros, such as \"v1.0\" or \"v1.37\")"
         );
     }
 
     #[test]
-    fn latest_is_the_newest_version() {
+    fn latest_and_newer_versions_are_the_newest_known() {
         assert_eq!(Version::LATEST.resolved_minor(), 37);
-        assert!(Version::LATEST.is_latest());
-        assert_eq!(Version::v1(38), None);
-        assert_eq!(
-            Version::v1(12).map(|v| v.to_string()),
-            Some("v1.12".to_string())
-        );
+        assert_eq!(Version::LATEST.to_string(), "latest");
+        assert_eq!(Version::v1(38).resolved_minor(), 37);
+        assert_eq!(Version::v1(u64::MAX).resolved_minor(), 37);
+        assert_eq!(Version::v1(12).resolved_minor(), 12);
+        assert_eq!(Version::v1(12).to_string(), "v1.12");
     }
 }
