@@ -1,12 +1,14 @@
 //! The request flow of `validate` and `validate_settings`.
 //!
 //! One evaluation: parse the envelope, validate the settings, skip what the policy does not judge (DELETE,
-//! CONNECT, other kinds and subresources, unchanged Pod updates, exemptions), parse the pod once, fill in
+//! CONNECT, other API groups and kinds, other subresources, unchanged Pod updates, exemptions), parse the pod
+//! once, fill in
 //! PSP's defaults, validate the defaulted pod against the PSP fields and the Pod Security Standard, and answer
 //! with every violation at once or with the defaulted object.
 
-use crate::object::{pod_update_is_insignificant, Kind, PodObject};
+use crate::object::{Kind, PodObject};
 use crate::patch::Defaults;
+use crate::pod_update::pod_update_is_insignificant;
 use crate::policy::Policy;
 use crate::request::{AdmissionRequest, Envelope};
 use kubewarden_policy_sdk::response::ValidationResponse;
@@ -94,13 +96,11 @@ pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> Validati
     if matches!(request.operation.as_str(), "DELETE" | "CONNECT") {
         return accept();
     }
-    let Some(kind) = Kind::from_name(&request.kind.kind) else {
+    // Other kinds, including another API group's kind of the same name, are not read.
+    let Some(kind) = Kind::of(&request.kind.group, &request.kind.kind) else {
         return accept();
     };
-    // Only the pod itself and its ephemeral containers carry a pod spec; `status`, `binding`, `scale`... do not.
-    let judged_subresource = request.sub_resource.is_empty()
-        || (kind == Kind::Pod && request.sub_resource == "ephemeralcontainers");
-    if !judged_subresource {
+    if !kind.carries_object(&request.sub_resource) {
         return accept();
     }
     let exemptions = policy.exemptions();
@@ -116,8 +116,7 @@ pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> Validati
             request.operation
         ));
     };
-    let is_pod_update = kind == Kind::Pod && request.operation == "UPDATE";
-    if is_pod_update && request.sub_resource.is_empty() {
+    if kind == Kind::Pod && request.operation == "UPDATE" && request.sub_resource.is_empty() {
         if let Some(old) = request.old_object {
             if pod_update_is_insignificant(object.get(), old.get()) {
                 return accept();
@@ -134,12 +133,9 @@ pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> Validati
         }
     }
 
-    // PSP defaulted pods on creation only; workload templates are defaulted whenever they are written.
     let mut defaults = Defaults::new(kind);
-    if let Err(message) = policy
-        .entry()
-        .admit(&mut pod, &mut defaults, !is_pod_update)
-    {
+    let may_default = kind.defaults_on(&request.operation);
+    if let Err(message) = policy.entry().admit(&mut pod, &mut defaults, may_default) {
         return reject(message);
     }
     if defaults.is_empty() {

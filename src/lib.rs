@@ -21,6 +21,7 @@ pub mod json_path;
 pub mod object;
 pub mod patch;
 pub mod pod;
+pub mod pod_update;
 pub mod policy;
 pub mod psp;
 pub mod pss;

@@ -7,6 +7,8 @@
 //!   to the first range's min (`supplementalGroups: [min]`).
 //! - `MayRunAs` (ranges required): unset is fine; a set group must be inside the ranges. No default.
 //! - `RunAsAny`: anything. `runAsGroup` may be absent from the settings: then it is not checked.
+//!
+//! The legacy `EphemeralContainers` object holds no pod-level field: there only `runAsGroup` is judged.
 
 use super::ranges;
 use super::{FieldFamily, PodContext, PspSettings};
@@ -173,6 +175,16 @@ impl FieldFamily for Groups {
     }
 
     fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
+        if pod.kind.has_pod_fields() {
+            self.validate_pod_groups(pod, violations);
+        }
+        self.validate_run_as_group(pod, violations);
+    }
+}
+
+impl Groups {
+    /// The pod's own `fsGroup` and `supplementalGroups`.
+    fn validate_pod_groups(&self, pod: &PodObject, violations: &mut Violations) {
         let sc = pod.spec.pod_security_context();
         let fs_group: Vec<i64> = sc.and_then(|sc| sc.fs_group).into_iter().collect();
         let fs_group_path = pod.kind.spec_field("securityContext.fsGroup");
@@ -194,7 +206,10 @@ impl FieldFamily for Groups {
             true,
             violations,
         );
+    }
 
+    /// Each container's effective `runAsGroup`.
+    fn validate_run_as_group(&self, pod: &PodObject, violations: &mut Violations) {
         if matches!(self.run_as_group, Rule::RunAsAny) {
             return;
         }

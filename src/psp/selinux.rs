@@ -7,6 +7,9 @@
 //!   MLS level (categories compared as sets: `s0:c1,c2` equals `s0:c2,c1`). Defaults the pod's options to the
 //!   settings' when unset (containers then inherit them).
 //! - `RunAsAny`: anything.
+//!
+//! The legacy `EphemeralContainers` object holds no pod-level field: there only the containers' own options
+//! are judged.
 
 use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
@@ -134,14 +137,16 @@ impl FieldFamily for SeLinux {
         let Some(required) = &self.required else {
             return;
         };
-        let pod_path = pod.kind.spec_field("securityContext.seLinuxOptions");
-        match pod
-            .spec
-            .pod_security_context()
-            .and_then(|sc| sc.se_linux_options.as_ref())
-        {
-            Some(options) => Self::check(required, &pod_path, options, violations),
-            None => violations.required(pod_path, " (the seLinux rule is MustRunAs)"),
+        if pod.kind.has_pod_fields() {
+            let pod_path = pod.kind.spec_field("securityContext.seLinuxOptions");
+            match pod
+                .spec
+                .pod_security_context()
+                .and_then(|sc| sc.se_linux_options.as_ref())
+            {
+                Some(options) => Self::check(required, &pod_path, options, violations),
+                None => violations.required(pod_path, " (the seLinux rule is MustRunAs)"),
+            }
         }
         // Containers that inherit the pod's options were judged with the pod.
         for (at, c) in pod.spec.all_containers() {
