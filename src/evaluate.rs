@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 /// The audit annotation that says why a request was accepted without evaluation. The API server prefixes it
 /// with the webhook's name (`<webhook>/exempt`), so it may not hold a `/` itself.
-pub const EXEMPT_ANNOTATION: &str = "exempt";
+const EXEMPT_ANNOTATION: &str = "exempt";
 
 pub fn validate(payload: &[u8]) -> CallResult {
     Ok(serde_json::to_vec(&evaluate(payload))?)
@@ -92,7 +92,7 @@ pub fn evaluate(payload: &[u8]) -> ValidationResponse {
     evaluate_request(&policy, &envelope.request)
 }
 
-pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> ValidationResponse {
+fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> ValidationResponse {
     if matches!(request.operation.as_str(), "DELETE" | "CONNECT") {
         return accept();
     }

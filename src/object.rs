@@ -114,7 +114,7 @@ impl Kind {
 
     /// The kind a request names, by API group and kind: another group's kind of the same name (a Volcano
     /// `batch.volcano.sh` Job) is none of these.
-    pub fn of(group: &str, kind: &str) -> Option<Kind> {
+    pub(crate) fn of(group: &str, kind: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| {
             let info = k.info();
             info.name == kind && info.groups.contains(&group)
@@ -162,7 +162,7 @@ impl Kind {
     }
 
     /// The JSON keys from the object's root to its pod spec: the object holding the containers.
-    pub fn spec_segments(self) -> impl Iterator<Item = &'static str> {
+    pub(crate) fn spec_segments(self) -> impl Iterator<Item = &'static str> {
         let spec: &[&str] = match self.info().layout {
             Layout::EphemeralContainers => &[],
             _ => &["spec"],
@@ -171,7 +171,7 @@ impl Kind {
     }
 
     /// The JSON keys from the object's root to the metadata of its pod (the pod template's for workloads).
-    pub fn metadata_segments(self) -> impl Iterator<Item = &'static str> {
+    pub(crate) fn metadata_segments(self) -> impl Iterator<Item = &'static str> {
         self.pod_segments().iter().copied().chain(["metadata"])
     }
 
@@ -186,7 +186,7 @@ impl Kind {
     }
 
     /// The path of a field of the pod spec: `spec.template.spec.hostNetwork`.
-    pub fn spec_field(self, field: &str) -> String {
+    pub(crate) fn spec_field(self, field: &str) -> String {
         let spec = self.spec_path();
         if spec.is_empty() {
             field.to_string()
@@ -196,7 +196,7 @@ impl Kind {
     }
 
     /// The path of a container: `spec.template.spec.initContainers[0]`.
-    pub fn container_path(self, at: ContainerAt) -> String {
+    pub(crate) fn container_path(self, at: ContainerAt) -> String {
         self.spec_field(&format!("{}[{}]", at.kind.field(), at.index))
     }
 
@@ -210,9 +210,9 @@ impl Kind {
 /// The pod of a request: its spec and its annotations, parsed once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodObject {
-    pub kind: Kind,
-    pub annotations: Annotations,
-    pub spec: PodSpec,
+    pub(crate) kind: Kind,
+    pub(crate) annotations: Annotations,
+    pub(crate) spec: PodSpec,
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
+pub(crate) enum Segment {
     Key(Cow<'static, str>),
     Index(usize),
 }
@@ -38,7 +38,7 @@ impl Defaults {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
 
@@ -59,18 +59,23 @@ impl Defaults {
     }
 
     /// Sets a field of the pod spec, e.g. `["securityContext", "fsGroup"]`.
-    pub fn set_pod(&mut self, rest: &[&'static str], value: Value) {
+    pub(crate) fn set_pod(&mut self, rest: &[&'static str], value: Value) {
         self.ops.push((self.spec_path(rest), Op::Set(value)));
     }
 
     /// Sets a field of a container, e.g. `["securityContext", "runAsUser"]`.
-    pub fn set_container(&mut self, at: ContainerAt, rest: &[&'static str], value: Value) {
+    pub(crate) fn set_container(&mut self, at: ContainerAt, rest: &[&'static str], value: Value) {
         self.ops
             .push((self.container_path(at, rest), Op::Set(value)));
     }
 
     /// Appends to a list of a container, e.g. `["securityContext", "capabilities", "drop"]`.
-    pub fn append_container(&mut self, at: ContainerAt, rest: &[&'static str], value: Value) {
+    pub(crate) fn append_container(
+        &mut self,
+        at: ContainerAt,
+        rest: &[&'static str],
+        value: Value,
+    ) {
         self.ops
             .push((self.container_path(at, rest), Op::Append(value)));
     }

@@ -316,12 +316,6 @@ impl<'a> Effective<'a> {
             .and_then(|c| c.run_as_non_root)
             .or_else(|| self.pod.and_then(|p| p.run_as_non_root))
     }
-
-    pub fn se_linux_options(&self) -> Option<&'a SeLinuxOptions> {
-        self.container
-            .and_then(|c| c.se_linux_options.as_ref())
-            .or_else(|| self.pod.and_then(|p| p.se_linux_options.as_ref()))
-    }
 }
 
 /// The volume source types, with the names PSP's `volumes` list uses (`util.GetVolumeFSType`), plus `image`
@@ -434,12 +428,6 @@ impl VolumeType {
     pub fn from_name(name: &str) -> Option<VolumeType> {
         VolumeType::ALL.into_iter().find(|t| t.name() == name)
     }
-
-    /// The type whose source is the pod volume key `key`. The pod API spells CephFS `cephfs` as PSP does,
-    /// so the names coincide.
-    fn from_source_key(key: &str) -> Option<VolumeType> {
-        Self::from_name(key)
-    }
 }
 
 /// A pod volume: its name and the source(s) it sets. The API allows one source per volume; a volume with
@@ -483,7 +471,8 @@ impl<'de> Deserialize<'de> for Volume {
                         volume.name = map.next_value()?;
                         continue;
                     }
-                    let Some(kind) = VolumeType::from_source_key(key) else {
+                    // A source key is its type's name.
+                    let Some(kind) = VolumeType::from_name(key) else {
                         // A null value means the key is unset; anything else is a source we cannot judge.
                         let value: Option<IgnoredAny> = map.next_value()?;
                         if value.is_some() {

@@ -14,11 +14,9 @@
 //! namespaces and ports, pod-level security settings and profile annotations, wrapped in any of the eight
 //! workload kinds; settings come from a set of valid PSP specs, profiles and Pod Security Standards.
 
-use pod_security_policy::evaluate::evaluate;
-use pod_security_policy::object::{Kind, PodObject};
-use pod_security_policy::patch::Defaults;
-use pod_security_policy::policy::Policy;
-use pod_security_policy::violation::{Problem, Violation, Violations};
+use pod_security_policy::{
+    evaluate, Defaults, Kind, PodObject, Policy, Problem, Violation, Violations,
+};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 use proptest::test_runner::Config;

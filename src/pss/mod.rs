@@ -46,7 +46,7 @@ mod conformance_tests;
 pub use crate::object::Annotations;
 use crate::pod::PodSpec;
 use registry::checks_for;
-pub use standard::{Level, Standard, Version};
+pub use standard::Standard;
 
 /// One failed check: PSA's `CheckResult.ForbiddenReason` and `ForbiddenDetail`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +113,7 @@ pub fn message(standard: &Standard, forbidden: &[Forbidden]) -> String {
 #[cfg(test)]
 mod tests {
     use super::helpers::test_spec;
+    use super::standard::{Level, Version};
     use super::*;
     use serde_json::json;
 
