@@ -563,17 +563,30 @@ mod tests {
 
     #[test]
     fn wrongly_typed_security_fields_do_not_parse() {
-        for bad in [
-            json!({"containers": [{"name": "a", "securityContext": {"privileged": "true"}}]}),
-            json!({"containers": [{"name": "a", "securityContext": {"runAsUser": 1.5}}]}),
-            json!({"containers": {"name": "a"}}),
-            json!({"hostPID": 1}),
-            json!({"volumes": [{"name": "a", "hostPath": {"path": 7}}]}),
+        for (bad, message) in [
+            (
+                json!({"containers": [{"name": "a", "securityContext": {"privileged": "true"}}]}),
+                "invalid type: string \"true\", expected a boolean",
+            ),
+            (
+                json!({"containers": [{"name": "a", "securityContext": {"runAsUser": 1.5}}]}),
+                "invalid type: floating point `1.5`, expected i64",
+            ),
+            (
+                json!({"containers": {"name": "a"}}),
+                "invalid type: map, expected a sequence",
+            ),
+            (
+                json!({"hostPID": 1}),
+                "invalid type: integer `1`, expected a boolean",
+            ),
+            (
+                json!({"volumes": [{"name": "a", "hostPath": {"path": 7}}]}),
+                "invalid type: integer `7`, expected a string",
+            ),
         ] {
-            assert!(
-                serde_json::from_value::<PodSpec>(bad.clone()).is_err(),
-                "{bad}"
-            );
+            let err = serde_json::from_value::<PodSpec>(bad.clone()).unwrap_err();
+            assert_eq!(err.to_string(), message, "{bad}");
         }
     }
 

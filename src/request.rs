@@ -72,6 +72,10 @@ mod tests {
     #[test]
     fn a_request_given_twice_is_refused() {
         let payload = r#"{"request": {"operation": "CREATE"}, "request": {"operation": "DELETE"}}"#;
-        assert!(serde_json::from_str::<Envelope>(payload).is_err());
+        let err = serde_json::from_str::<Envelope>(payload).unwrap_err();
+        assert!(
+            err.to_string().starts_with("duplicate field `request`"),
+            "{err}"
+        );
     }
 }

@@ -1,13 +1,13 @@
 //! Named starting points. Explicit settings override a profile key by key.
 //!
-//! - `ai-data-security`: the sensitive-AI-data PodSecurityPolicy of the product brief, with one correction:
-//!   that PSP lists `/data/ai` as an allowed read-only host path but leaves `hostPath` out of `volumes`, which
-//!   forbids the very path it meant to allow. Here `hostPath` volumes are allowed, under `/data/ai` only and
-//!   read-only (every mount of such a volume must be `readOnly: true`). And one adjustment: a PSP without seccomp
-//!   annotations forbids setting any seccomp profile (PSP's "seccomp may not be set"), which would refuse the
-//!   `RuntimeDefault` profile that hardened images and the restricted standard ask for. The profile allows any
-//!   seccomp profile (`*`): no weaker than the PSP, since a pod without a profile already runs unconfined, and
-//!   it can be combined with `podSecurityStandard: restricted`.
+//! - `ai-data-security`: the sensitive-AI-data PodSecurityPolicy that this project started from, with one
+//!   correction: that PSP lists `/data/ai` as an allowed read-only host path but leaves `hostPath` out of
+//!   `volumes`, which forbids the very path it meant to allow. Here `hostPath` volumes are allowed, under
+//!   `/data/ai` only and read-only (every mount of such a volume must be `readOnly: true`). And one adjustment:
+//!   a PSP without seccomp annotations forbids setting any seccomp profile (PSP's "seccomp may not be set"),
+//!   which would refuse the `RuntimeDefault` profile that hardened images and the restricted standard ask for.
+//!   The profile allows any seccomp profile (`*`): no weaker than the PSP, since a pod without a profile
+//!   already runs unconfined, and it can be combined with `podSecurityStandard: restricted`.
 //! - `restricted` and `baseline`: the Pod Security Standards levels, as far as PSP fields can say them
 //!   (the README lists where they cannot).
 
