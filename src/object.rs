@@ -21,7 +21,9 @@ pub enum Kind {
     Job,
     CronJob,
     /// The object of the `pods/ephemeralcontainers` subresource in Kubernetes 1.16 to 1.22: the pod's
-    /// `metadata` and its `ephemeralContainers`, nothing else of the pod.
+    /// `metadata` and its `ephemeralContainers`, nothing else of the pod. Its containers are judged on what the
+    /// object holds: one that would inherit a pod-level setting (`runAsNonRoot`, a seccomp profile) is judged
+    /// as if the pod set none, and the pod's RuntimeClass cannot exempt it.
     EphemeralContainers,
 }
 
@@ -53,6 +55,7 @@ struct KindInfo {
 const RESOURCE_ONLY: &[&str] = &[""];
 
 impl Kind {
+    /// Every kind of the table.
     pub const ALL: [Kind; 9] = [
         Kind::Pod,
         Kind::Deployment,
