@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
 use super::psp::{privileged_features, profile_annotations, psp_name, spec_of, warnings_of};
-use super::rbac::{Grant, Rbac};
+use super::rbac::{Grant, Rbac, SubjectSet, Subjects};
 use super::{cluster_admission_policy, MigrateOptions, Migrated};
 
 /// How the module decides who may `use` each entry.
@@ -33,6 +33,9 @@ pub fn migrate_combined(
     options: &MigrateOptions,
     authorization: Authorization,
 ) -> Result<Migrated> {
+    if psps.is_empty() {
+        bail!("no PodSecurityPolicy to migrate");
+    }
     let mut psps: Vec<&Value> = psps.iter().collect();
     // Byte-wise, as the PSP admission plugin ordered them.
     psps.sort_by(|a, b| psp_name(a).cmp(psp_name(b)));
@@ -64,6 +67,13 @@ pub fn migrate_combined(
                 warnings.push(format!(
                     "PodSecurityPolicy {name:?}: no RBAC binding grants use of it, so it admits no \
                      pod (its subjects are empty)"
+                ));
+            } else if only_cluster_administrators(&subjects) {
+                // cluster-admin's wildcard reaches every PSP on every cluster: that grant alone
+                // leaves the PSP as unused as no grant at all.
+                warnings.push(format!(
+                    "PodSecurityPolicy {name:?}: only group \"system:masters\" (cluster \
+                     administrators) may use it, so it admits no pod of anyone else"
                 ));
             }
             entry.insert("subjects".into(), serde_json::to_value(&subjects)?);
@@ -110,6 +120,14 @@ pub fn migrate_combined(
         policy: cluster_admission_policy(policy_name, options, settings)?,
         warnings,
     })
+}
+
+/// Whether only the API server's superuser group may use a PSP.
+fn only_cluster_administrators(subjects: &Subjects) -> bool {
+    subjects.by_namespace.values().all(SubjectSet::is_empty)
+        && subjects.cluster.users.is_empty()
+        && subjects.cluster.service_accounts.is_empty()
+        && subjects.cluster.groups.iter().eq(["system:masters"].iter())
 }
 
 /// Whether `policy` is a combined one (its settings hold `policies`).
