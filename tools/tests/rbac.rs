@@ -203,6 +203,8 @@ fn subjects_are_users_groups_and_namespaced_service_accounts() {
         ("[{kind: User, name: 'system:serviceaccount:kube-system:cni'}]", None,
          json!({"users": ["system:serviceaccount:kube-system:cni"]})),
         ("[{kind: Robot, name: r2}]", None, json!({})),
+        // No service account has such a name: `ns:*` would mean any of them.
+        ("[{kind: ServiceAccount, name: '*', namespace: kube-system}]", None, json!({})),
         ("[{kind: User, name: ''}]", None, json!({})),
         ("[]", None, json!({})),
         ("null", None, json!({})),
@@ -277,6 +279,9 @@ fn warnings_name_what_rbac_cannot_match_or_the_input_lacks() {
         ]),
         (binding(None, "ClusterRole use-a", "[{kind: ServiceAccount, name: cni}]"), vec![
             "ClusterRoleBinding \"b\": the service account subject \"cni\" has no namespace, so RBAC matches it to nobody".into(),
+        ]),
+        (binding(None, "ClusterRole use-a", "[{kind: ServiceAccount, name: '*', namespace: ns1}]"), vec![
+            "ClusterRoleBinding \"b\": no service account is named \"*\", so RBAC matches that subject to nobody".into(),
         ]),
         (binding(Some("ns1"), "Role use-a", "[{kind: Robot, name: r2}]"), vec![
             "RoleBinding \"ns1/b\": subject kind \"Robot\" (\"r2\") is none of User, Group, ServiceAccount, so RBAC matches it to nobody".into(),

@@ -34,9 +34,10 @@ OPTIONS:
                           writes that form for a single PodSecurityPolicy
       --name-prefix TEXT  prefix of each policy name (default: psp-)
       --subjects-from FILE
-                          RBAC to write who may use each PodSecurityPolicy from (`authorization:
-                          subjects`): what `kubectl get clusterroles,clusterrolebindings,roles,
-                          rolebindings -A -o yaml` prints; may be repeated; also writes the
+                          the cluster's RBAC, as `kubectl get clusterroles,clusterrolebindings,
+                          roles,rolebindings -A -o yaml` prints it: write `authorization:
+                          subjects` and who may use each PodSecurityPolicy; may be repeated
+                          (`-`: standard input, which FILE `-` may share); also writes the
                           combined form for a single PodSecurityPolicy
       --separate          one policy per PodSecurityPolicy, as for a single one (Kubewarden then
                           admits a pod only when ALL of them accept it, where PSP admitted it when

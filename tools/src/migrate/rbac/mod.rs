@@ -198,6 +198,13 @@ impl Binding {
                 "Group" => {
                     set.groups.insert(subject.name.clone());
                 }
+                // RBAC compares the user name `system:serviceaccount:<ns>:<name>` literally; no
+                // service account is named `*` (which `ns:*` would read as any of them).
+                "ServiceAccount" if subject.name.contains(['*', ':']) => notes.push(format!(
+                    "{}: no service account is named {:?}, so RBAC matches that subject to nobody",
+                    self.describe(),
+                    subject.name
+                )),
                 "ServiceAccount" => match subject.namespace.as_ref().or(self.namespace.as_ref()) {
                     Some(ns) => {
                         set.service_accounts
