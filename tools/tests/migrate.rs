@@ -75,7 +75,7 @@ fn every_example_psp_becomes_a_valid_policy_with_the_same_settings() {
     );
     let mut total = 0;
     for path in PSPS {
-        let (policies, _) = migrate(&[path], None);
+        let (policies, _) = migrate(&["--separate", path], None);
         let psps = psps_of(path);
         assert_eq!(policies.len(), psps.len(), "{path}: one policy per PSP");
         for (policy, psp) in policies.iter().zip(&psps) {
@@ -160,7 +160,7 @@ fn the_sensitive_ai_data_psp_keeps_its_meaning() {
 #[test]
 fn kubectl_get_psp_output_is_read_from_standard_input() {
     let list = read_text("examples/psp/kubectl-get-psp.yaml");
-    let (policies, _) = migrate(&["-"], Some(&list));
+    let (policies, _) = migrate(&["--separate", "-"], Some(&list));
     let names: Vec<&str> = policies
         .iter()
         .map(|p| p["metadata"]["name"].as_str().unwrap())
@@ -188,6 +188,7 @@ fn several_files_make_one_stream_and_options_apply_to_all() {
     let out_str = out.to_str().unwrap();
     let (stdout_docs, _) = migrate(
         &[
+            "--separate",
             "--validate-only",
             "--name-prefix",
             "legacy-",
