@@ -1,16 +1,16 @@
 //! The request flow of `validate` and `validate_settings`.
 //!
 //! One evaluation: parse the envelope, validate the settings, skip what the policy does not judge (DELETE,
-//! CONNECT, other kinds and subresources, unchanged Pod updates, exemptions), parse the pod once, fill in
+//! CONNECT, other API groups and kinds, other subresources, unchanged Pod updates, exemptions), parse the pod
+//! once, fill in
 //! PSP's defaults, validate the defaulted pod against the PSP fields and the Pod Security Standard, and answer
 //! with every violation at once or with the defaulted object.
 
-use crate::object::{pod_update_is_insignificant, Kind, PodObject};
+use crate::object::{Kind, PodObject};
 use crate::patch::Defaults;
-use crate::pss;
+use crate::pod_update::pod_update_is_insignificant;
+use crate::policy::Policy;
 use crate::request::{AdmissionRequest, Envelope};
-use crate::settings::Policy;
-use crate::violation::Violations;
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::CallResult;
@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 /// The audit annotation that says why a request was accepted without evaluation. The API server prefixes it
 /// with the webhook's name (`<webhook>/exempt`), so it may not hold a `/` itself.
-pub const EXEMPT_ANNOTATION: &str = "exempt";
+const EXEMPT_ANNOTATION: &str = "exempt";
 
 pub fn validate(payload: &[u8]) -> CallResult {
     Ok(serde_json::to_vec(&evaluate(payload))?)
@@ -92,20 +92,18 @@ pub fn evaluate(payload: &[u8]) -> ValidationResponse {
     evaluate_request(&policy, &envelope.request)
 }
 
-pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> ValidationResponse {
+fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> ValidationResponse {
     if matches!(request.operation.as_str(), "DELETE" | "CONNECT") {
         return accept();
     }
-    let Some(kind) = Kind::from_name(&request.kind.kind) else {
+    // Other kinds, including another API group's kind of the same name, are not read.
+    let Some(kind) = Kind::of(&request.kind.group, &request.kind.kind) else {
         return accept();
     };
-    // Only the pod itself and its ephemeral containers carry a pod spec; `status`, `binding`, `scale`... do not.
-    let judged_subresource = request.sub_resource.is_empty()
-        || (kind == Kind::Pod && request.sub_resource == "ephemeralcontainers");
-    if !judged_subresource {
+    if !kind.carries_object(&request.sub_resource) {
         return accept();
     }
-    let exemptions = &policy.exemptions;
+    let exemptions = policy.exemptions();
     if exemptions.usernames.contains(&request.user_info.username) {
         return exempt(format!("username {:?}", request.user_info.username));
     }
@@ -118,8 +116,7 @@ pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> Validati
             request.operation
         ));
     };
-    let is_pod_update = kind == Kind::Pod && request.operation == "UPDATE";
-    if is_pod_update && request.sub_resource.is_empty() {
+    if kind == Kind::Pod && request.operation == "UPDATE" && request.sub_resource.is_empty() {
         if let Some(old) = request.old_object {
             if pod_update_is_insignificant(object.get(), old.get()) {
                 return accept();
@@ -136,35 +133,10 @@ pub fn evaluate_request(policy: &Policy, request: &AdmissionRequest) -> Validati
         }
     }
 
-    // PSP defaulted pods on creation only; workload templates are defaulted whenever they are written.
     let mut defaults = Defaults::new(kind);
-    if let (Some(psp), true, false) = (&policy.psp, policy.mutating, is_pod_update) {
-        psp.default(&mut pod, &mut defaults);
-    }
-
-    let mut violations = Violations::default();
-    if let Some(psp) = &policy.psp {
-        psp.validate(&pod, &mut violations);
-    }
-    let standard_violations = policy
-        .pss
-        .as_ref()
-        .map(|standard| {
-            (
-                standard,
-                pss::evaluate(standard, &pod.annotations, &pod.spec),
-            )
-        })
-        .filter(|(_, forbidden)| !forbidden.is_empty());
-    if !violations.is_empty() || standard_violations.is_some() {
-        let mut parts = Vec::new();
-        if !violations.is_empty() {
-            parts.push(violations.message());
-        }
-        if let Some((standard, forbidden)) = standard_violations {
-            parts.push(pss::message(standard, &forbidden));
-        }
-        return reject(parts.join("; "));
+    let may_default = kind.defaults_on(&request.operation);
+    if let Err(message) = policy.entry().admit(&mut pod, &mut defaults, may_default) {
+        return reject(message);
     }
     if defaults.is_empty() {
         return accept();

@@ -16,16 +16,28 @@
     )
 )]
 
-pub mod evaluate;
-pub mod json_path;
-pub mod object;
-pub mod patch;
-pub mod pod;
-pub mod psp;
-pub mod pss;
-pub mod request;
-pub mod settings;
-pub mod violation;
+mod evaluate;
+mod json_path;
+mod object;
+mod patch;
+mod pod;
+mod pod_update;
+mod policy;
+mod psp;
+mod pss;
+mod request;
+mod safe_sysctls;
+mod settings;
+mod violation;
+
+// The public surface: what the fuzz targets (`fuzz/`) and the property tests, which run the policy natively
+// (`e2e-tests/tests/properties.rs`), call.
+pub use evaluate::{evaluate, validate_settings};
+pub use object::{Kind, PodObject};
+pub use patch::Defaults;
+pub use policy::{Policy, PspEntry};
+pub use psp::Psp;
+pub use violation::{Problem, Violation, Violations};
 
 use kubewarden_policy_sdk::wapc_guest as guest;
 

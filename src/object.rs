@@ -1,14 +1,15 @@
-//! Where the pod spec lives in each kind the policy handles, its field path prefix, and the one typed parse
-//! of the submitted object per request.
+//! The kinds whose objects hold a pod, in one table: how a request names each (API group and kind), where its
+//! pod sits in the object (from which the JSON keys, dotted field paths and JSON pointers are derived), and
+//! the one typed parse of the submitted object per request.
 
 use crate::json_path;
-use crate::pod::{ContainerAt, PodSpec};
+use crate::pod::{Container, ContainerAt, PodSpec};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 pub type Annotations = BTreeMap<String, String>;
 
-/// The kinds that carry a pod spec.
+/// The kinds whose objects hold a pod (or a pod template).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Pod,
@@ -19,10 +20,43 @@ pub enum Kind {
     ReplicationController,
     Job,
     CronJob,
+    /// The object of the `pods/ephemeralcontainers` subresource in Kubernetes 1.16 to 1.22: the pod's
+    /// `metadata` and its `ephemeralContainers`, nothing else of the pod. Its containers are judged on what the
+    /// object holds: one that would inherit a pod-level setting (`runAsNonRoot`, a seccomp profile) is judged
+    /// as if the pod set none, and the pod's RuntimeClass cannot exempt it.
+    EphemeralContainers,
 }
 
+/// Where the pod sits in an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// The object is the pod: `metadata` and `spec`.
+    Pod,
+    /// A pod template (`metadata` and `spec`) at `spec.template`.
+    Template,
+    /// A job template's pod template, at `spec.jobTemplate.spec.template`.
+    JobTemplate,
+    /// The pod's `metadata` and `ephemeralContainers` at the top; none of the pod's own fields.
+    EphemeralContainers,
+}
+
+/// One row of the table.
+struct KindInfo {
+    name: &'static str,
+    /// The API groups that serve the kind, the preferred one first. Every version they serve has this layout
+    /// (`apps/v1`, `v1beta1`, `v1beta2` and `extensions/v1beta1`; `batch/v1` and `v1beta1` CronJobs).
+    groups: &'static [&'static str],
+    layout: Layout,
+    /// The subresources whose requests carry the object (`""`: the resource itself). Only a pod and its
+    /// ephemeral containers carry a pod spec; `status`, `binding`, `scale`... do not.
+    subresources: &'static [&'static str],
+}
+
+const RESOURCE_ONLY: &[&str] = &[""];
+
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    /// Every kind of the table.
+    pub const ALL: [Kind; 9] = [
         Kind::Pod,
         Kind::Deployment,
         Kind::ReplicaSet,
@@ -31,82 +65,157 @@ impl Kind {
         Kind::ReplicationController,
         Kind::Job,
         Kind::CronJob,
+        Kind::EphemeralContainers,
     ];
 
+    /// The table.
+    const fn info(self) -> KindInfo {
+        let (name, groups, layout, subresources): (_, &[&str], _, &[&str]) = match self {
+            Kind::Pod => ("Pod", &[""], Layout::Pod, &["", "ephemeralcontainers"]),
+            Kind::Deployment => (
+                "Deployment",
+                &["apps", "extensions"],
+                Layout::Template,
+                RESOURCE_ONLY,
+            ),
+            Kind::ReplicaSet => (
+                "ReplicaSet",
+                &["apps", "extensions"],
+                Layout::Template,
+                RESOURCE_ONLY,
+            ),
+            Kind::StatefulSet => ("StatefulSet", &["apps"], Layout::Template, RESOURCE_ONLY),
+            Kind::DaemonSet => (
+                "DaemonSet",
+                &["apps", "extensions"],
+                Layout::Template,
+                RESOURCE_ONLY,
+            ),
+            Kind::ReplicationController => (
+                "ReplicationController",
+                &[""],
+                Layout::Template,
+                RESOURCE_ONLY,
+            ),
+            Kind::Job => ("Job", &["batch"], Layout::Template, RESOURCE_ONLY),
+            Kind::CronJob => ("CronJob", &["batch"], Layout::JobTemplate, RESOURCE_ONLY),
+            // Never accepted unread: judged whatever subresource names it.
+            Kind::EphemeralContainers => (
+                "EphemeralContainers",
+                &[""],
+                Layout::EphemeralContainers,
+                &["ephemeralcontainers", ""],
+            ),
+        };
+        KindInfo {
+            name,
+            groups,
+            layout,
+            subresources,
+        }
+    }
+
+    /// The kind a request names, by API group and kind: another group's kind of the same name (a Volcano
+    /// `batch.volcano.sh` Job) is none of these.
+    pub(crate) fn of(group: &str, kind: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| {
+            let info = k.info();
+            info.name == kind && info.groups.contains(&group)
+        })
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            Kind::Pod => "Pod",
-            Kind::Deployment => "Deployment",
-            Kind::ReplicaSet => "ReplicaSet",
-            Kind::StatefulSet => "StatefulSet",
-            Kind::DaemonSet => "DaemonSet",
-            Kind::ReplicationController => "ReplicationController",
-            Kind::Job => "Job",
-            Kind::CronJob => "CronJob",
+        self.info().name
+    }
+
+    /// The kind's preferred API group (`""` for the core group).
+    pub fn group(self) -> &'static str {
+        self.info().groups.first().copied().unwrap_or_default()
+    }
+
+    /// True when a request for `subresource` of this kind carries the object to judge.
+    pub(crate) fn carries_object(self, subresource: &str) -> bool {
+        self.info().subresources.contains(&subresource)
+    }
+
+    /// True when PSP's defaults are filled in on `operation`. PSP defaulted pods on creation only (an update of
+    /// a running pod, its ephemeral containers included, is validated only); workload templates are
+    /// defaulted whenever they are written.
+    pub(crate) fn defaults_on(self, operation: &str) -> bool {
+        match self.info().layout {
+            Layout::Pod => operation != "UPDATE",
+            Layout::Template | Layout::JobTemplate => true,
+            Layout::EphemeralContainers => false,
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
+    /// False when the object holds only part of a pod (the legacy `EphemeralContainers`): the pod's own fields
+    /// were judged when it was admitted, and only its containers are judged here.
+    pub(crate) fn has_pod_fields(self) -> bool {
+        self.info().layout != Layout::EphemeralContainers
     }
 
-    /// The JSON keys from the object's root to its pod spec.
-    pub fn spec_segments(self) -> &'static [&'static str] {
-        match self {
-            Kind::Pod => &["spec"],
-            Kind::CronJob => &["spec", "jobTemplate", "spec", "template", "spec"],
-            _ => &["spec", "template", "spec"],
+    /// The JSON keys from the object's root to the pod (or the pod template).
+    fn pod_segments(self) -> &'static [&'static str] {
+        match self.info().layout {
+            Layout::Pod | Layout::EphemeralContainers => &[],
+            Layout::Template => &["spec", "template"],
+            Layout::JobTemplate => &["spec", "jobTemplate", "spec", "template"],
         }
+    }
+
+    /// The JSON keys from the object's root to its pod spec: the object holding the containers.
+    pub(crate) fn spec_segments(self) -> impl Iterator<Item = &'static str> {
+        let spec: &[&str] = match self.info().layout {
+            Layout::EphemeralContainers => &[],
+            _ => &["spec"],
+        };
+        self.pod_segments().iter().chain(spec).copied()
     }
 
     /// The JSON keys from the object's root to the metadata of its pod (the pod template's for workloads).
-    pub fn metadata_segments(self) -> &'static [&'static str] {
-        match self {
-            Kind::Pod => &["metadata"],
-            Kind::CronJob => &["spec", "jobTemplate", "spec", "template", "metadata"],
-            _ => &["spec", "template", "metadata"],
-        }
+    pub(crate) fn metadata_segments(self) -> impl Iterator<Item = &'static str> {
+        self.pod_segments().iter().copied().chain(["metadata"])
     }
 
-    /// `spec`, `spec.template.spec` or `spec.jobTemplate.spec.template.spec`.
-    pub fn spec_path(self) -> &'static str {
-        match self {
-            Kind::Pod => "spec",
-            Kind::CronJob => "spec.jobTemplate.spec.template.spec",
-            _ => "spec.template.spec",
-        }
+    /// `spec`, `spec.template.spec` or `spec.jobTemplate.spec.template.spec` (empty for `EphemeralContainers`).
+    pub fn spec_path(self) -> String {
+        self.spec_segments().collect::<Vec<_>>().join(".")
     }
 
-    fn metadata_path(self) -> &'static str {
-        match self {
-            Kind::Pod => "metadata",
-            Kind::CronJob => "spec.jobTemplate.spec.template.metadata",
-            _ => "spec.template.metadata",
-        }
+    /// The JSON pointer of the pod spec: `/spec/template/spec`.
+    pub fn spec_pointer(self) -> String {
+        self.spec_segments().map(|key| format!("/{key}")).collect()
     }
 
     /// The path of a field of the pod spec: `spec.template.spec.hostNetwork`.
-    pub fn spec_field(self, field: &str) -> String {
-        format!("{}.{}", self.spec_path(), field)
+    pub(crate) fn spec_field(self, field: &str) -> String {
+        let spec = self.spec_path();
+        if spec.is_empty() {
+            field.to_string()
+        } else {
+            format!("{spec}.{field}")
+        }
     }
 
     /// The path of a container: `spec.template.spec.initContainers[0]`.
-    pub fn container_path(self, at: ContainerAt) -> String {
-        format!("{}.{}[{}]", self.spec_path(), at.kind.field(), at.index)
+    pub(crate) fn container_path(self, at: ContainerAt) -> String {
+        self.spec_field(&format!("{}[{}]", at.kind.field(), at.index))
     }
 
     /// The path of an annotation of the pod: `metadata.annotations[key]`.
     pub fn annotation_path(self, key: &str) -> String {
-        format!("{}.annotations[{}]", self.metadata_path(), key)
+        let metadata: Vec<&str> = self.metadata_segments().collect();
+        format!("{}.annotations[{key}]", metadata.join("."))
     }
 }
 
 /// The pod of a request: its spec and its annotations, parsed once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodObject {
-    pub kind: Kind,
-    pub annotations: Annotations,
-    pub spec: PodSpec,
+    pub(crate) kind: Kind,
+    pub(crate) annotations: Annotations,
+    pub(crate) spec: PodSpec,
 }
 
 #[derive(Deserialize)]
@@ -121,7 +230,9 @@ struct PodTemplate {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct PodShape {
+    api_version: Option<String>,
     kind: Option<String>,
     metadata: Option<Metadata>,
     spec: Option<PodSpec>,
@@ -133,7 +244,9 @@ struct TemplatedSpec {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct TemplatedShape {
+    api_version: Option<String>,
     kind: Option<String>,
     spec: Option<TemplatedSpec>,
 }
@@ -150,40 +263,65 @@ struct JobTemplate {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct CronJobShape {
+    api_version: Option<String>,
     kind: Option<String>,
     spec: Option<CronJobSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EphemeralContainersShape {
+    api_version: Option<String>,
+    kind: Option<String>,
+    metadata: Option<Metadata>,
+    ephemeral_containers: Option<Vec<Container>>,
+}
+
+/// What any layout yields: the kind and apiVersion the object claims, and its pod's metadata and spec.
+struct Parts {
+    api_version: Option<String>,
+    kind: Option<String>,
+    metadata: Option<Metadata>,
+    spec: Option<PodSpec>,
 }
 
 impl PodObject {
     /// Parses the object of a request of kind `kind`. Fails, with a message naming the field, when the object
     /// is not a JSON object, claims another kind, lacks its pod spec, or has a field of the wrong type.
     pub fn parse(kind: Kind, object: &str) -> Result<PodObject, String> {
-        let (claimed, metadata, spec, spec_path) = match kind {
-            Kind::Pod => {
-                deserialize::<PodShape>(kind, object).map(|o| (o.kind, o.metadata, o.spec, "spec"))
-            }
-            Kind::CronJob => deserialize::<CronJobShape>(kind, object).map(|o| {
+        let parts = match kind.info().layout {
+            Layout::Pod => deserialize::<PodShape>(kind, object).map(|o| Parts {
+                api_version: o.api_version,
+                kind: o.kind,
+                metadata: o.metadata,
+                spec: o.spec,
+            }),
+            Layout::Template => deserialize::<TemplatedShape>(kind, object).map(|o| {
+                let template = o.spec.and_then(|s| s.template);
+                templated(o.api_version, o.kind, template)
+            }),
+            Layout::JobTemplate => deserialize::<CronJobShape>(kind, object).map(|o| {
                 let template = o
                     .spec
                     .and_then(|s| s.job_template)
                     .and_then(|j| j.spec)
                     .and_then(|s| s.template);
-                let (metadata, spec) = template.map_or((None, None), |t| (t.metadata, t.spec));
-                (
-                    o.kind,
-                    metadata,
-                    spec,
-                    "spec.jobTemplate.spec.template.spec",
-                )
+                templated(o.api_version, o.kind, template)
             }),
-            _ => deserialize::<TemplatedShape>(kind, object).map(|o| {
-                let template = o.spec.and_then(|s| s.template);
-                let (metadata, spec) = template.map_or((None, None), |t| (t.metadata, t.spec));
-                (o.kind, metadata, spec, "spec.template.spec")
-            }),
+            Layout::EphemeralContainers => deserialize::<EphemeralContainersShape>(kind, object)
+                .map(|o| Parts {
+                    api_version: o.api_version,
+                    kind: o.kind,
+                    metadata: o.metadata,
+                    spec: Some(PodSpec {
+                        ephemeral_containers: o.ephemeral_containers,
+                        ..PodSpec::default()
+                    }),
+                }),
         }?;
-        if let Some(claimed) = claimed {
+        if let Some(claimed) = parts.kind {
             if claimed != kind.name() {
                 return Err(format!(
                     "the object is of kind {claimed:?} but the request is for kind {:?}",
@@ -191,12 +329,43 @@ impl PodObject {
                 ));
             }
         }
-        let spec = spec.ok_or_else(|| format!("{spec_path} is missing"))?;
+        if let Some(api_version) = parts.api_version {
+            let group = api_version.split_once('/').map_or("", |(group, _)| group);
+            let groups = kind.info().groups;
+            if !groups.contains(&group) {
+                let groups: Vec<String> = groups.iter().map(|g| format!("{g:?}")).collect();
+                return Err(format!(
+                    "the object is of apiVersion {api_version:?} but the request is for kind {:?} of API group {}",
+                    kind.name(),
+                    groups.join(" or ")
+                ));
+            }
+        }
+        let spec = parts
+            .spec
+            .ok_or_else(|| format!("{} is missing", kind.spec_path()))?;
         Ok(PodObject {
             kind,
-            annotations: metadata.and_then(|m| m.annotations).unwrap_or_default(),
+            annotations: parts
+                .metadata
+                .and_then(|m| m.annotations)
+                .unwrap_or_default(),
             spec,
         })
+    }
+}
+
+fn templated(
+    api_version: Option<String>,
+    kind: Option<String>,
+    template: Option<PodTemplate>,
+) -> Parts {
+    let (metadata, spec) = template.map_or((None, None), |t| (t.metadata, t.spec));
+    Parts {
+        api_version,
+        kind,
+        metadata,
+        spec,
     }
 }
 
@@ -223,188 +392,5 @@ fn deserialize<T: serde::de::DeserializeOwned>(kind: Kind, object: &str) -> Resu
     })
 }
 
-/// The parts of a Pod that an UPDATE must leave alone to need no new evaluation: the spec (but for the fields
-/// below), and the annotations that carry seccomp and AppArmor profiles. Pod Security Admission skips such
-/// updates the same way, so that controllers can keep managing pods admitted under an older policy.
-#[derive(Deserialize)]
-struct PodSecurityRelevant {
-    metadata: Option<Metadata>,
-    spec: Option<serde_json::Value>,
-}
-
-const PROFILE_ANNOTATION_PREFIXES: [&str; 3] = [
-    "seccomp.security.alpha.kubernetes.io/",
-    "container.seccomp.security.alpha.kubernetes.io/",
-    "container.apparmor.security.beta.kubernetes.io/",
-];
-
-/// Pod spec fields that an UPDATE may change on a running pod and that no check reads: removing scheduling
-/// gates (Kueue and other queueing controllers), deadlines, grace periods, added tolerations.
-const MUTABLE_UNJUDGED_SPEC_FIELDS: [&str; 4] = [
-    "schedulingGates",
-    "activeDeadlineSeconds",
-    "terminationGracePeriodSeconds",
-    "tolerations",
-];
-
-fn judged_spec(spec: Option<serde_json::Value>) -> Option<serde_json::Value> {
-    let mut spec = spec?;
-    if let Some(fields) = spec.as_object_mut() {
-        for field in MUTABLE_UNJUDGED_SPEC_FIELDS {
-            fields.remove(field);
-        }
-    }
-    Some(spec)
-}
-
-fn profile_annotations(metadata: Option<Metadata>) -> Annotations {
-    let mut annotations = metadata.and_then(|m| m.annotations).unwrap_or_default();
-    annotations.retain(|k, _| PROFILE_ANNOTATION_PREFIXES.iter().any(|p| k.starts_with(p)));
-    annotations
-}
-
-/// True when an UPDATE of a Pod changes nothing that the policy judges.
-pub fn pod_update_is_insignificant(object: &str, old_object: &str) -> bool {
-    let (Ok(new), Ok(old)) = (
-        serde_json::from_str::<PodSecurityRelevant>(object),
-        serde_json::from_str::<PodSecurityRelevant>(old_object),
-    ) else {
-        return false;
-    };
-    let spec = judged_spec(new.spec);
-    spec.is_some()
-        && spec == judged_spec(old.spec)
-        && profile_annotations(new.metadata) == profile_annotations(old.metadata)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::pod::ContainerKind;
-    use serde_json::json;
-
-    #[test]
-    fn finds_the_pod_spec_of_every_kind() {
-        let spec = json!({"containers": [{"name": "a"}]});
-        let meta = json!({"annotations": {"k": "v"}});
-        let template = json!({"metadata": meta, "spec": spec});
-        let cases = [
-            (
-                Kind::Pod,
-                json!({"kind": "Pod", "metadata": meta, "spec": spec}),
-            ),
-            (
-                Kind::Deployment,
-                json!({"kind": "Deployment", "spec": {"template": template}}),
-            ),
-            (Kind::Job, json!({"spec": {"template": template}})),
-            (
-                Kind::CronJob,
-                json!({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": template}}}}),
-            ),
-        ];
-        for (kind, object) in cases {
-            let pod = PodObject::parse(kind, &object.to_string()).unwrap();
-            assert_eq!(
-                pod.spec.containers_of(ContainerKind::Regular)[0].name,
-                "a",
-                "{kind:?}"
-            );
-            assert_eq!(
-                pod.annotations.get("k").map(String::as_str),
-                Some("v"),
-                "{kind:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn refuses_malformed_objects_with_a_located_message() {
-        let cases = [
-            (Kind::Pod, json!([1, 2]), "not a JSON object"),
-            (Kind::Pod, json!(null), "not a JSON object"),
-            (Kind::Pod, json!({"kind": "Pod"}), "spec is missing"),
-            (
-                Kind::Deployment,
-                json!({"kind": "Deployment", "spec": {}}),
-                "spec.template.spec is missing",
-            ),
-            (
-                Kind::Pod,
-                json!({"kind": "Deployment", "spec": {}}),
-                "kind \"Deployment\"",
-            ),
-            (
-                Kind::CronJob,
-                json!({"spec": {"jobTemplate": {"spec": {"template": {"spec": {"hostPID": "yes"}}}}}}),
-                "spec.jobTemplate.spec.template.spec.hostPID",
-            ),
-            (
-                Kind::Pod,
-                json!({"spec": {"containers": [{"name": "a", "securityContext": {"privileged": 1}}]}}),
-                "spec.containers[0].securityContext.privileged",
-            ),
-        ];
-        for (kind, object, needle) in cases {
-            let err = PodObject::parse(kind, &object.to_string()).unwrap_err();
-            assert!(err.contains(needle), "{object}: {err}");
-        }
-    }
-
-    #[test]
-    fn objects_nested_deeper_than_the_limit_are_refused_before_parsing() {
-        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
-        let object = format!(r#"{{"kind": "Pod", "metadata": {{"x": {deep}}}, "spec": {{}}}}"#);
-        assert_eq!(
-            PodObject::parse(Kind::Pod, &object).unwrap_err(),
-            "the Pod object nests deeper than 128 levels, more than any pod needs"
-        );
-    }
-
-    #[test]
-    fn duplicate_keys_are_refused() {
-        let object = r#"{"spec": {"hostPID": false, "hostPID": true, "containers": []}}"#;
-        assert!(PodObject::parse(Kind::Pod, object).is_err());
-    }
-
-    #[test]
-    fn paths_follow_the_submitted_object() {
-        let at = ContainerAt {
-            kind: ContainerKind::Init,
-            index: 2,
-        };
-        assert_eq!(
-            Kind::CronJob.container_path(at),
-            "spec.jobTemplate.spec.template.spec.initContainers[2]"
-        );
-        assert_eq!(
-            Kind::Pod.annotation_path("a/b"),
-            "metadata.annotations[a/b]"
-        );
-        assert_eq!(
-            Kind::StatefulSet.spec_field("hostIPC"),
-            "spec.template.spec.hostIPC"
-        );
-    }
-
-    #[test]
-    fn pod_updates_that_leave_spec_and_profiles_alone_are_insignificant() {
-        let old =
-            json!({"metadata": {"labels": {"a": "1"}}, "spec": {"containers": [{"name": "a"}]}});
-        let relabelled =
-            json!({"metadata": {"labels": {"a": "2"}}, "spec": {"containers": [{"name": "a"}]}});
-        let new_image = json!({"spec": {"containers": [{"name": "a", "image": "x"}]}});
-        let new_profile = json!({
-            "metadata": {"annotations": {"container.apparmor.security.beta.kubernetes.io/a": "unconfined"}},
-            "spec": {"containers": [{"name": "a"}]}
-        });
-        let s = |v: &serde_json::Value| v.to_string();
-        assert!(pod_update_is_insignificant(&s(&relabelled), &s(&old)));
-        let gated = json!({"spec": {"schedulingGates": [{"name": "kueue"}], "containers": [{"name": "a"}]}});
-        let ungated = json!({"spec": {"activeDeadlineSeconds": 5, "containers": [{"name": "a"}]}});
-        assert!(pod_update_is_insignificant(&s(&ungated), &s(&gated)));
-        assert!(!pod_update_is_insignificant(&s(&new_image), &s(&old)));
-        assert!(!pod_update_is_insignificant(&s(&new_profile), &s(&old)));
-        assert!(!pod_update_is_insignificant("[]", "[]"));
-    }
-}
+mod tests;

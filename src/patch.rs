@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
+pub(crate) enum Segment {
     Key(Cow<'static, str>),
     Index(usize),
 }
@@ -38,47 +38,46 @@ impl Defaults {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
 
-    fn path(base: &[&'static str], rest: &[&'static str]) -> Vec<Segment> {
-        base.iter()
-            .chain(rest)
-            .map(|k| Segment::Key(Cow::Borrowed(*k)))
+    /// The path of `rest` below the object's pod spec.
+    fn spec_path(&self, rest: &[&'static str]) -> Vec<Segment> {
+        self.kind
+            .spec_segments()
+            .chain(rest.iter().copied())
+            .map(|k| Segment::Key(Cow::Borrowed(k)))
             .collect()
     }
 
     fn container_path(&self, at: ContainerAt, rest: &[&'static str]) -> Vec<Segment> {
-        let mut path = Self::path(self.kind.spec_segments(), &[at.kind.field()]);
+        let mut path = self.spec_path(&[at.kind.field()]);
         path.push(Segment::Index(at.index));
         path.extend(rest.iter().map(|k| Segment::Key(Cow::Borrowed(*k))));
         path
     }
 
     /// Sets a field of the pod spec, e.g. `["securityContext", "fsGroup"]`.
-    pub fn set_pod(&mut self, rest: &[&'static str], value: Value) {
-        self.ops
-            .push((Self::path(self.kind.spec_segments(), rest), Op::Set(value)));
+    pub(crate) fn set_pod(&mut self, rest: &[&'static str], value: Value) {
+        self.ops.push((self.spec_path(rest), Op::Set(value)));
     }
 
     /// Sets a field of a container, e.g. `["securityContext", "runAsUser"]`.
-    pub fn set_container(&mut self, at: ContainerAt, rest: &[&'static str], value: Value) {
+    pub(crate) fn set_container(&mut self, at: ContainerAt, rest: &[&'static str], value: Value) {
         self.ops
             .push((self.container_path(at, rest), Op::Set(value)));
     }
 
     /// Appends to a list of a container, e.g. `["securityContext", "capabilities", "drop"]`.
-    pub fn append_container(&mut self, at: ContainerAt, rest: &[&'static str], value: Value) {
+    pub(crate) fn append_container(
+        &mut self,
+        at: ContainerAt,
+        rest: &[&'static str],
+        value: Value,
+    ) {
         self.ops
             .push((self.container_path(at, rest), Op::Append(value)));
-    }
-
-    /// Sets an annotation of the pod (of the pod template for workloads).
-    pub fn set_annotation(&mut self, key: String, value: String) {
-        let mut path = Self::path(self.kind.metadata_segments(), &["annotations"]);
-        path.push(Segment::Key(Cow::Owned(key)));
-        self.ops.push((path, Op::Set(Value::String(value))));
     }
 
     /// Applies every default to `object`. Fails when a path crosses a value that is not an object or array
@@ -165,17 +164,12 @@ mod tests {
             &["securityContext", "capabilities", "drop"],
             json!("ALL"),
         );
-        d.set_annotation(
-            "container.apparmor.security.beta.kubernetes.io/a".into(),
-            "runtime/default".into(),
-        );
         d.apply(&mut object).unwrap();
         assert_eq!(
             object,
             json!({
                 "kind": "Deployment",
                 "spec": {"replicas": 2, "template": {
-                    "metadata": {"annotations": {"container.apparmor.security.beta.kubernetes.io/a": "runtime/default"}},
                     "spec": {
                     "securityContext": {"runAsUser": 5, "sysctls": [], "fsGroup": 1000},
                     "containers": [{"name": "a", "securityContext": {"capabilities": {"drop": ["NET_RAW", "ALL"]}}},
@@ -197,6 +191,9 @@ mod tests {
             &["securityContext"],
             json!({}),
         );
-        assert!(d.apply(&mut object).is_err());
+        assert_eq!(
+            d.apply(&mut object),
+            Err("cannot write the default at /spec/containers/0/securityContext".to_string())
+        );
     }
 }

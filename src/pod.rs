@@ -8,9 +8,10 @@
 //! Lists are `Option<Vec<_>>` because the API server omits empty lists and YAML users write `key:` (null);
 //! the accessors return slices.
 
-use serde::de::{self, IgnoredAny, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
-use std::fmt;
+mod volume;
+
+use serde::Deserialize;
+pub use volume::{Volume, VolumeType};
 
 #[derive(Deserialize, Debug, Default, Clone, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -195,15 +196,6 @@ impl PodSpec {
         list.as_deref().unwrap_or_default()
     }
 
-    fn containers_of_mut(&mut self, kind: ContainerKind) -> &mut [Container] {
-        let list = match kind {
-            ContainerKind::Init => &mut self.init_containers,
-            ContainerKind::Regular => &mut self.containers,
-            ContainerKind::Ephemeral => &mut self.ephemeral_containers,
-        };
-        list.as_deref_mut().unwrap_or_default()
-    }
-
     /// Every container: init, regular, then ephemeral.
     pub fn all_containers(&self) -> impl Iterator<Item = (ContainerAt, &Container)> {
         ContainerKind::ALL.into_iter().flat_map(move |kind| {
@@ -214,11 +206,20 @@ impl PodSpec {
         })
     }
 
-    /// Calls `f` on every container, mutably, in the order of [`PodSpec::all_containers`].
-    pub fn for_each_container_mut(&mut self, mut f: impl FnMut(ContainerAt, &mut Container)) {
-        for kind in ContainerKind::ALL {
-            for (index, c) in self.containers_of_mut(kind).iter_mut().enumerate() {
-                f(ContainerAt { kind, index }, c);
+    /// Calls `f` on every container, mutably, in the order of [`PodSpec::all_containers`], with the pod's own
+    /// securityContext (which the container inherits).
+    pub fn for_each_container_mut(
+        &mut self,
+        mut f: impl FnMut(Option<&PodSecurityContext>, ContainerAt, &mut Container),
+    ) {
+        let pod_security_context = self.security_context.as_ref();
+        for (kind, list) in [
+            (ContainerKind::Init, &mut self.init_containers),
+            (ContainerKind::Regular, &mut self.containers),
+            (ContainerKind::Ephemeral, &mut self.ephemeral_containers),
+        ] {
+            for (index, c) in list.iter_mut().flatten().enumerate() {
+                f(pod_security_context, ContainerAt { kind, index }, c);
             }
         }
     }
@@ -316,210 +317,6 @@ impl<'a> Effective<'a> {
             .and_then(|c| c.run_as_non_root)
             .or_else(|| self.pod.and_then(|p| p.run_as_non_root))
     }
-
-    pub fn se_linux_options(&self) -> Option<&'a SeLinuxOptions> {
-        self.container
-            .and_then(|c| c.se_linux_options.as_ref())
-            .or_else(|| self.pod.and_then(|p| p.se_linux_options.as_ref()))
-    }
-}
-
-/// The volume source types, with the names PSP's `volumes` list uses (`util.GetVolumeFSType`), plus `image`
-/// (the OCI image volume of Kubernetes 1.31+), which PSP predates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum VolumeType {
-    AzureFile,
-    Flocker,
-    FlexVolume,
-    HostPath,
-    EmptyDir,
-    GcePersistentDisk,
-    AwsElasticBlockStore,
-    GitRepo,
-    Secret,
-    Nfs,
-    Iscsi,
-    Glusterfs,
-    PersistentVolumeClaim,
-    Rbd,
-    Cinder,
-    CephFs,
-    DownwardApi,
-    Fc,
-    ConfigMap,
-    VsphereVolume,
-    Quobyte,
-    AzureDisk,
-    PhotonPersistentDisk,
-    StorageOs,
-    Projected,
-    PortworxVolume,
-    ScaleIo,
-    Csi,
-    Ephemeral,
-    Image,
-}
-
-impl VolumeType {
-    pub const ALL: [VolumeType; 30] = [
-        VolumeType::AzureFile,
-        VolumeType::Flocker,
-        VolumeType::FlexVolume,
-        VolumeType::HostPath,
-        VolumeType::EmptyDir,
-        VolumeType::GcePersistentDisk,
-        VolumeType::AwsElasticBlockStore,
-        VolumeType::GitRepo,
-        VolumeType::Secret,
-        VolumeType::Nfs,
-        VolumeType::Iscsi,
-        VolumeType::Glusterfs,
-        VolumeType::PersistentVolumeClaim,
-        VolumeType::Rbd,
-        VolumeType::Cinder,
-        VolumeType::CephFs,
-        VolumeType::DownwardApi,
-        VolumeType::Fc,
-        VolumeType::ConfigMap,
-        VolumeType::VsphereVolume,
-        VolumeType::Quobyte,
-        VolumeType::AzureDisk,
-        VolumeType::PhotonPersistentDisk,
-        VolumeType::StorageOs,
-        VolumeType::Projected,
-        VolumeType::PortworxVolume,
-        VolumeType::ScaleIo,
-        VolumeType::Csi,
-        VolumeType::Ephemeral,
-        VolumeType::Image,
-    ];
-
-    /// The name used both as the pod's volume source key and in PSP's `volumes` list.
-    pub fn name(self) -> &'static str {
-        match self {
-            VolumeType::AzureFile => "azureFile",
-            VolumeType::Flocker => "flocker",
-            VolumeType::FlexVolume => "flexVolume",
-            VolumeType::HostPath => "hostPath",
-            VolumeType::EmptyDir => "emptyDir",
-            VolumeType::GcePersistentDisk => "gcePersistentDisk",
-            VolumeType::AwsElasticBlockStore => "awsElasticBlockStore",
-            VolumeType::GitRepo => "gitRepo",
-            VolumeType::Secret => "secret",
-            VolumeType::Nfs => "nfs",
-            VolumeType::Iscsi => "iscsi",
-            VolumeType::Glusterfs => "glusterfs",
-            VolumeType::PersistentVolumeClaim => "persistentVolumeClaim",
-            VolumeType::Rbd => "rbd",
-            VolumeType::Cinder => "cinder",
-            VolumeType::CephFs => "cephfs",
-            VolumeType::DownwardApi => "downwardAPI",
-            VolumeType::Fc => "fc",
-            VolumeType::ConfigMap => "configMap",
-            VolumeType::VsphereVolume => "vsphereVolume",
-            VolumeType::Quobyte => "quobyte",
-            VolumeType::AzureDisk => "azureDisk",
-            VolumeType::PhotonPersistentDisk => "photonPersistentDisk",
-            VolumeType::StorageOs => "storageos",
-            VolumeType::Projected => "projected",
-            VolumeType::PortworxVolume => "portworxVolume",
-            VolumeType::ScaleIo => "scaleIO",
-            VolumeType::Csi => "csi",
-            VolumeType::Ephemeral => "ephemeral",
-            VolumeType::Image => "image",
-        }
-    }
-
-    /// The type named `name` in PSP's `volumes` list.
-    pub fn from_name(name: &str) -> Option<VolumeType> {
-        VolumeType::ALL.into_iter().find(|t| t.name() == name)
-    }
-
-    /// The type whose source is the pod volume key `key`. The pod API spells CephFS `cephfs` as PSP does,
-    /// so the names coincide.
-    fn from_source_key(key: &str) -> Option<VolumeType> {
-        Self::from_name(key)
-    }
-}
-
-/// A pod volume: its name and the source(s) it sets. The API allows one source per volume; a volume with
-/// several, or with a key this model does not know, keeps them all so that each is judged (fail closed).
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Volume {
-    pub name: String,
-    pub sources: Vec<VolumeType>,
-    /// Keys that are neither `name` nor a known volume source.
-    pub unknown_sources: Vec<String>,
-    pub host_path: Option<String>,
-    pub flex_driver: Option<String>,
-    pub csi_driver: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PathField {
-    #[serde(default)]
-    path: String,
-}
-
-#[derive(Deserialize)]
-struct DriverField {
-    #[serde(default)]
-    driver: String,
-}
-
-impl<'de> Deserialize<'de> for Volume {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct VolumeVisitor;
-        impl<'de> Visitor<'de> for VolumeVisitor {
-            type Value = Volume;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a volume object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Volume, A::Error> {
-                let mut volume = Volume::default();
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    let key = key.as_ref();
-                    if key == "name" {
-                        volume.name = map.next_value()?;
-                        continue;
-                    }
-                    let Some(kind) = VolumeType::from_source_key(key) else {
-                        // A null value means the key is unset; anything else is a source we cannot judge.
-                        let value: Option<IgnoredAny> = map.next_value()?;
-                        if value.is_some() {
-                            volume.unknown_sources.push(key.to_owned());
-                        }
-                        continue;
-                    };
-                    let present = match kind {
-                        VolumeType::HostPath => map
-                            .next_value::<Option<PathField>>()?
-                            .map(|p| volume.host_path = Some(p.path))
-                            .is_some(),
-                        VolumeType::FlexVolume => map
-                            .next_value::<Option<DriverField>>()?
-                            .map(|d| volume.flex_driver = Some(d.driver))
-                            .is_some(),
-                        VolumeType::Csi => map
-                            .next_value::<Option<DriverField>>()?
-                            .map(|d| volume.csi_driver = Some(d.driver))
-                            .is_some(),
-                        _ => map.next_value::<Option<IgnoredAny>>()?.is_some(),
-                    };
-                    if present {
-                        if volume.sources.contains(&kind) {
-                            return Err(de::Error::custom(format!(
-                                "duplicate volume source {key}"
-                            )));
-                        }
-                        volume.sources.push(kind);
-                    }
-                }
-                Ok(volume)
-            }
-        }
-        deserializer.deserialize_map(VolumeVisitor)
-    }
 }
 
 #[cfg(test)]
@@ -528,63 +325,31 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn volume_records_every_source_and_its_details() {
-        let cases = [
-            (
-                json!({"name": "a", "emptyDir": {}}),
-                vec![VolumeType::EmptyDir],
-                vec![],
-            ),
-            (
-                json!({"name": "a", "hostPath": {"path": "/x"}}),
-                vec![VolumeType::HostPath],
-                vec![],
-            ),
-            (
-                json!({"name": "a", "cephfs": {"monitors": []}}),
-                vec![VolumeType::CephFs],
-                vec![],
-            ),
-            (
-                json!({"name": "a", "emptyDir": null, "secret": {}}),
-                vec![VolumeType::Secret],
-                vec![],
-            ),
-            (
-                json!({"name": "a", "futureVolume": {}}),
-                vec![],
-                vec!["futureVolume".to_string()],
-            ),
-            (
-                json!({"name": "a", "hostPath": {"path": "/x"}, "nfs": {}}),
-                vec![VolumeType::HostPath, VolumeType::Nfs],
-                vec![],
-            ),
-        ];
-        for (input, sources, unknown) in cases {
-            let v: Volume = serde_json::from_value(input.clone()).unwrap();
-            assert_eq!(v.sources, sources, "{input}");
-            assert_eq!(v.unknown_sources, unknown, "{input}");
-        }
-        let v: Volume =
-            serde_json::from_value(json!({"name": "a", "csi": {"driver": "d.example.com"}}))
-                .unwrap();
-        assert_eq!(v.csi_driver.as_deref(), Some("d.example.com"));
-    }
-
-    #[test]
     fn wrongly_typed_security_fields_do_not_parse() {
-        for bad in [
-            json!({"containers": [{"name": "a", "securityContext": {"privileged": "true"}}]}),
-            json!({"containers": [{"name": "a", "securityContext": {"runAsUser": 1.5}}]}),
-            json!({"containers": {"name": "a"}}),
-            json!({"hostPID": 1}),
-            json!({"volumes": [{"name": "a", "hostPath": {"path": 7}}]}),
+        for (bad, message) in [
+            (
+                json!({"containers": [{"name": "a", "securityContext": {"privileged": "true"}}]}),
+                "invalid type: string \"true\", expected a boolean",
+            ),
+            (
+                json!({"containers": [{"name": "a", "securityContext": {"runAsUser": 1.5}}]}),
+                "invalid type: floating point `1.5`, expected i64",
+            ),
+            (
+                json!({"containers": {"name": "a"}}),
+                "invalid type: map, expected a sequence",
+            ),
+            (
+                json!({"hostPID": 1}),
+                "invalid type: integer `1`, expected a boolean",
+            ),
+            (
+                json!({"volumes": [{"name": "a", "hostPath": {"path": 7}}]}),
+                "invalid type: integer `7`, expected a string",
+            ),
         ] {
-            assert!(
-                serde_json::from_value::<PodSpec>(bad.clone()).is_err(),
-                "{bad}"
-            );
+            let err = serde_json::from_value::<PodSpec>(bad.clone()).unwrap_err();
+            assert_eq!(err.to_string(), message, "{bad}");
         }
     }
 

@@ -40,7 +40,12 @@ impl fmt::Display for Violation {
 pub struct Violations(Vec<Violation>);
 
 impl Violations {
-    pub fn invalid(&mut self, path: String, value: impl fmt::Display, detail: impl Into<String>) {
+    pub(crate) fn invalid(
+        &mut self,
+        path: String,
+        value: impl fmt::Display,
+        detail: impl Into<String>,
+    ) {
         self.0.push(Violation {
             path,
             problem: Problem::Invalid(value.to_string()),
@@ -49,7 +54,7 @@ impl Violations {
     }
 
     /// `detail` completes the sentence "`path` must be set": ` to false`, ` (allowed ranges: 1-2)`.
-    pub fn required(&mut self, path: String, detail: impl Into<String>) {
+    pub(crate) fn required(&mut self, path: String, detail: impl Into<String>) {
         self.0.push(Violation {
             path,
             problem: Problem::Required,
@@ -57,7 +62,7 @@ impl Violations {
         });
     }
 
-    pub fn forbidden(&mut self, path: String, detail: impl Into<String>) {
+    pub(crate) fn forbidden(&mut self, path: String, detail: impl Into<String>) {
         self.0.push(Violation {
             path,
             problem: Problem::Forbidden,
@@ -69,28 +74,24 @@ impl Violations {
         self.0.is_empty()
     }
 
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
     pub fn iter(&self) -> impl Iterator<Item = &Violation> {
         self.0.iter()
     }
 
     /// One line listing every violation, as the API server shows an admission message.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         let list: Vec<String> = self.0.iter().map(ToString::to_string).collect();
         format!("PodSecurityPolicy: {}", list.join("; "))
     }
 }
 
 /// A JSON rendering of a string value for messages: `"x"`.
-pub fn quoted(s: &str) -> String {
+pub(crate) fn quoted(s: &str) -> String {
     serde_json::Value::from(s).to_string()
 }
 
 /// `"a", "b"`: a list of names for messages.
-pub fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+pub(crate) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
     let list: Vec<String> = items.iter().map(|s| quoted(s.as_ref())).collect();
     list.join(", ")
 }

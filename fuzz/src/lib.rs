@@ -5,8 +5,7 @@
 
 pub mod mutate;
 
-use pod_security_policy::evaluate::{evaluate, validate_settings};
-use pod_security_policy::settings::Policy;
+use pod_security_policy::{evaluate, validate_settings, Policy};
 use serde_json::Value;
 
 /// Evaluates `payload` and checks what must hold for any input:

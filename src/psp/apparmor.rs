@@ -14,10 +14,11 @@
 //! the field is pruned, so there use the legacy annotation on the pod template instead.
 
 use super::profile_names::{self, ProfileRules};
+use super::{FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::pod::Container;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::pod::{Container, ContainerAt};
+use crate::settings::SettingsErrors;
 use crate::violation::{quoted, Violations};
 
 pub const CONTAINER_ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
@@ -28,17 +29,6 @@ pub struct AppArmor {
 }
 
 impl AppArmor {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        AppArmor {
-            rules: ProfileRules::from_settings(
-                "appArmor",
-                settings.app_armor.as_ref(),
-                false,
-                errors,
-            ),
-        }
-    }
-
     /// The container's own profiles: (path, name) for the field and the annotation, where set.
     fn own_profiles(pod: &PodObject, path: &str, c: &Container) -> Vec<(String, String)> {
         let key = format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name);
@@ -59,35 +49,6 @@ impl AppArmor {
         field.into_iter().chain(annotation).collect()
     }
 
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
-        let Some(default) = &self.rules.default else {
-            return;
-        };
-        if pod
-            .spec
-            .pod_security_context()
-            .and_then(|sc| sc.app_armor_profile.as_ref())
-            .is_some()
-        {
-            return;
-        }
-        let annotations = pod.annotations.clone();
-        let (json, profile) = profile_names::field_of(default);
-        pod.spec.for_each_container_mut(|at, c| {
-            let has_annotation = annotations
-                .get(&format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name))
-                .is_some_and(|v| !v.is_empty());
-            if !has_annotation
-                && c.sc()
-                    .and_then(|sc| sc.app_armor_profile.as_ref())
-                    .is_none()
-            {
-                c.sc_mut().app_armor_profile = Some(profile.clone());
-                defaults.set_container(at, &["securityContext", "appArmorProfile"], json.clone());
-            }
-        });
-    }
-
     fn judge(&self, path: String, name: &str, violations: &mut Violations) {
         if !self.rules.allows(name) {
             violations.invalid(
@@ -100,8 +61,54 @@ impl AppArmor {
             );
         }
     }
+}
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+impl FieldFamily for AppArmor {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        AppArmor {
+            rules: ProfileRules::from_settings(
+                "appArmor",
+                settings.in_effect.app_armor.as_ref(),
+                false,
+                errors,
+            ),
+        }
+    }
+
+    fn mutate_container(
+        &self,
+        pod: &PodContext,
+        at: ContainerAt,
+        c: &mut Container,
+        defaults: &mut Defaults,
+    ) {
+        let Some(default) = &self.rules.default else {
+            return;
+        };
+        // A profile of the pod's applies to every container that sets none.
+        if pod
+            .security_context
+            .and_then(|sc| sc.app_armor_profile.as_ref())
+            .is_some()
+        {
+            return;
+        }
+        let has_annotation = pod
+            .annotations
+            .get(&format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name))
+            .is_some_and(|v| !v.is_empty());
+        if !has_annotation
+            && c.sc()
+                .and_then(|sc| sc.app_armor_profile.as_ref())
+                .is_none()
+        {
+            let (json, profile) = profile_names::field_of(default);
+            c.sc_mut().app_armor_profile = Some(profile);
+            defaults.set_container(at, &["securityContext", "appArmorProfile"], json);
+        }
+    }
+
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         let Some(allowed) = &self.rules.allowed else {
             return;
         };

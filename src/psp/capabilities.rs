@@ -13,9 +13,11 @@
 //! becomes `CAP_CAP_NET_RAW` in the runtime and drops nothing). This differs from PSP, which compared exact
 //! strings and so let `sys_admin` through.
 
+use super::{FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::pod::{Container, ContainerAt};
+use crate::settings::SettingsErrors;
 use crate::violation::{quoted, quoted_list, Violations};
 use serde_json::Value;
 
@@ -45,8 +47,8 @@ fn is_capability_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-impl Capabilities {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
+impl FieldFamily for Capabilities {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
         let mut read = |key: &str, list: &Option<Vec<String>>, star_ok: bool| -> Vec<String> {
             let list = list.clone().unwrap_or_default();
             for (i, name) in list.iter().enumerate() {
@@ -63,15 +65,19 @@ impl Capabilities {
         };
         let default_add = read(
             "defaultAddCapabilities",
-            &settings.default_add_capabilities,
+            &settings.in_effect.default_add_capabilities,
             false,
         );
         let required_drop = read(
             "requiredDropCapabilities",
-            &settings.required_drop_capabilities,
+            &settings.in_effect.required_drop_capabilities,
             false,
         );
-        let allowed = read("allowedCapabilities", &settings.allowed_capabilities, true);
+        let allowed = read(
+            "allowedCapabilities",
+            &settings.in_effect.allowed_capabilities,
+            true,
+        );
         for (key, list) in [
             ("defaultAddCapabilities", &default_add),
             ("allowedCapabilities", &allowed),
@@ -94,55 +100,59 @@ impl Capabilities {
         }
     }
 
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
+    fn mutate_container(
+        &self,
+        _pod: &PodContext,
+        at: ContainerAt,
+        c: &mut Container,
+        defaults: &mut Defaults,
+    ) {
         if self.default_add.is_empty() && self.required_drop.is_empty() {
             return;
         }
-        pod.spec.for_each_container_mut(|at, c| {
-            let caps = c.sc().and_then(|sc| sc.capabilities.as_ref());
-            let drops: Vec<String> = caps
-                .and_then(|k| k.drop.as_deref())
-                .unwrap_or_default()
-                .iter()
-                .map(|d| dropped_name(d))
-                .collect();
-            let adds: Vec<String> = caps
-                .and_then(|k| k.add.as_deref())
-                .unwrap_or_default()
-                .iter()
-                .map(|a| added_name(a))
-                .collect();
-            let new_adds: Vec<&String> = self
-                .default_add
-                .iter()
-                .filter(|cap| !drops.contains(cap) && !adds.contains(cap))
-                .collect();
-            let new_drops: Vec<&String> = self
-                .required_drop
-                .iter()
-                .filter(|cap| !drops.contains(cap))
-                .collect();
-            if new_adds.is_empty() && new_drops.is_empty() {
-                return;
+        let caps = c.sc().and_then(|sc| sc.capabilities.as_ref());
+        let drops: Vec<String> = caps
+            .and_then(|k| k.drop.as_deref())
+            .unwrap_or_default()
+            .iter()
+            .map(|d| dropped_name(d))
+            .collect();
+        let adds: Vec<String> = caps
+            .and_then(|k| k.add.as_deref())
+            .unwrap_or_default()
+            .iter()
+            .map(|a| added_name(a))
+            .collect();
+        let new_adds: Vec<&String> = self
+            .default_add
+            .iter()
+            .filter(|cap| !drops.contains(cap) && !adds.contains(cap))
+            .collect();
+        let new_drops: Vec<&String> = self
+            .required_drop
+            .iter()
+            .filter(|cap| !drops.contains(cap))
+            .collect();
+        if new_adds.is_empty() && new_drops.is_empty() {
+            return;
+        }
+        let capabilities = c.sc_mut().capabilities.get_or_insert_with(Default::default);
+        for (list, field, new) in [
+            (&mut capabilities.add, "add", new_adds),
+            (&mut capabilities.drop, "drop", new_drops),
+        ] {
+            for cap in new {
+                list.get_or_insert_with(Vec::new).push(cap.clone());
+                defaults.append_container(
+                    at,
+                    &["securityContext", "capabilities", field],
+                    Value::String(cap.clone()),
+                );
             }
-            let capabilities = c.sc_mut().capabilities.get_or_insert_with(Default::default);
-            for (list, field, new) in [
-                (&mut capabilities.add, "add", new_adds),
-                (&mut capabilities.drop, "drop", new_drops),
-            ] {
-                for cap in new {
-                    list.get_or_insert_with(Vec::new).push(cap.clone());
-                    defaults.append_container(
-                        at,
-                        &["securityContext", "capabilities", field],
-                        Value::String(cap.clone()),
-                    );
-                }
-            }
-        });
+        }
     }
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         for (at, c) in pod.spec.all_containers() {
             let caps = c.sc().and_then(|sc| sc.capabilities.as_ref());
             let path = format!(
@@ -166,9 +176,13 @@ impl Capabilities {
                     || self.allowed.contains(&name)
                     || self.default_add.contains(&name))
                 {
-                    let mut may_add: Vec<&String> =
-                        self.allowed.iter().chain(&self.default_add).collect();
-                    may_add.dedup();
+                    // Each name once, in the order the settings list them.
+                    let mut may_add: Vec<&String> = Vec::new();
+                    for name in self.allowed.iter().chain(&self.default_add) {
+                        if !may_add.contains(&name) {
+                            may_add.push(name);
+                        }
+                    }
                     let allowed = if may_add.is_empty() {
                         "none".to_string()
                     } else {
@@ -292,6 +306,17 @@ mod tests {
             json!({"add": ["chown", "NET_RAW"], "drop": ["SYS_ADMIN"]})
         );
         assert!(violations(&p, &after).is_empty());
+    }
+
+    #[test]
+    fn the_allowed_list_names_each_capability_once() {
+        let p = psp(json!({
+            "allowedCapabilities": ["CHOWN", "NET_BIND_SERVICE"],
+            "defaultAddCapabilities": ["KILL", "chown"],
+        }));
+        assert_eq!(violations(&p, &pod(container_with(json!(["SYS_TIME"]), json!([])))), vec![
+            "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"SYS_TIME\": capability SYS_TIME may not be added; allowed: \"CHOWN\", \"NET_BIND_SERVICE\", \"KILL\"",
+        ]);
     }
 
     #[test]

@@ -7,13 +7,16 @@
 //!   to the first range's min (`supplementalGroups: [min]`).
 //! - `MayRunAs` (ranges required): unset is fine; a set group must be inside the ranges. No default.
 //! - `RunAsAny`: anything. `runAsGroup` may be absent from the settings: then it is not checked.
+//!
+//! The legacy `EphemeralContainers` object holds no pod-level field: there only `runAsGroup` is judged.
 
 use super::ranges;
+use super::{FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::pod::Effective;
+use crate::pod::{Container, ContainerAt, Effective};
 use crate::settings::spec::{IdRange, IdStrategy};
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::settings::SettingsErrors;
 use crate::violation::Violations;
 use serde_json::Value;
 
@@ -112,20 +115,24 @@ pub struct Groups {
     fs_group: Rule,
 }
 
-impl Groups {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
+impl FieldFamily for Groups {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
         Groups {
-            run_as_group: Rule::from_settings("runAsGroup", settings.run_as_group.as_ref(), errors),
-            supplemental_groups: Rule::from_settings(
-                "supplementalGroups",
-                settings.supplemental_groups.as_ref(),
+            run_as_group: Rule::from_settings(
+                "runAsGroup",
+                settings.in_effect.run_as_group.as_ref(),
                 errors,
             ),
-            fs_group: Rule::from_settings("fsGroup", settings.fs_group.as_ref(), errors),
+            supplemental_groups: Rule::from_settings(
+                "supplementalGroups",
+                settings.in_effect.supplemental_groups.as_ref(),
+                errors,
+            ),
+            fs_group: Rule::from_settings("fsGroup", settings.in_effect.fs_group.as_ref(), errors),
         }
     }
 
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
+    fn mutate_pod(&self, pod: &mut PodObject, defaults: &mut Defaults) {
         let supplemental_unset = pod
             .spec
             .pod_security_context()
@@ -145,26 +152,39 @@ impl Groups {
             pod.spec.pod_sc_mut().fs_group = Some(group);
             defaults.set_pod(&["securityContext", "fsGroup"], Value::from(group));
         }
-        if let Some(group) = self.run_as_group.generated() {
-            let pod_sc = pod.spec.security_context.clone();
-            pod.spec.for_each_container_mut(|at, c| {
-                let effective = Effective {
-                    pod: pod_sc.as_ref(),
-                    container: c.security_context.as_ref(),
-                };
-                if effective.run_as_group().is_none() {
-                    c.sc_mut().run_as_group = Some(group);
-                    defaults.set_container(
-                        at,
-                        &["securityContext", "runAsGroup"],
-                        Value::from(group),
-                    );
-                }
-            });
+    }
+
+    fn mutate_container(
+        &self,
+        pod: &PodContext,
+        at: ContainerAt,
+        c: &mut Container,
+        defaults: &mut Defaults,
+    ) {
+        let Some(group) = self.run_as_group.generated() else {
+            return;
+        };
+        let effective = Effective {
+            pod: pod.security_context,
+            container: c.security_context.as_ref(),
+        };
+        if effective.run_as_group().is_none() {
+            c.sc_mut().run_as_group = Some(group);
+            defaults.set_container(at, &["securityContext", "runAsGroup"], Value::from(group));
         }
     }
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
+        if pod.kind.has_pod_fields() {
+            self.validate_pod_groups(pod, violations);
+        }
+        self.validate_run_as_group(pod, violations);
+    }
+}
+
+impl Groups {
+    /// The pod's own `fsGroup` and `supplementalGroups`.
+    fn validate_pod_groups(&self, pod: &PodObject, violations: &mut Violations) {
         let sc = pod.spec.pod_security_context();
         let fs_group: Vec<i64> = sc.and_then(|sc| sc.fs_group).into_iter().collect();
         let fs_group_path = pod.kind.spec_field("securityContext.fsGroup");
@@ -186,7 +206,10 @@ impl Groups {
             true,
             violations,
         );
+    }
 
+    /// Each container's effective `runAsGroup`.
+    fn validate_run_as_group(&self, pod: &PodObject, violations: &mut Violations) {
         if matches!(self.run_as_group, Rule::RunAsAny) {
             return;
         }

@@ -5,9 +5,10 @@
 //! the `hostPorts` ranges (none by default). PSP defaults nothing here.
 
 use super::ranges;
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::settings::spec::IdRange;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::settings::SettingsErrors;
 use crate::violation::Violations;
 
 #[derive(Debug)]
@@ -18,19 +19,19 @@ pub struct Host {
     ports: Vec<IdRange>,
 }
 
-impl Host {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        let ports = settings.host_ports.clone().unwrap_or_default();
+impl FieldFamily for Host {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        let ports = settings.in_effect.host_ports.clone().unwrap_or_default();
         ranges::check("hostPorts", &ports, ranges::MAX_PORT, errors);
         Host {
-            network: settings.host_network.unwrap_or(false),
-            pid: settings.host_pid.unwrap_or(false),
-            ipc: settings.host_ipc.unwrap_or(false),
+            network: settings.in_effect.host_network.unwrap_or(false),
+            pid: settings.in_effect.host_pid.unwrap_or(false),
+            ipc: settings.in_effect.host_ipc.unwrap_or(false),
             ports,
         }
     }
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         let spec = &pod.spec;
         for (allowed, used, field, what) in [
             (

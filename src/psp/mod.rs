@@ -1,104 +1,192 @@
 //! The PodSecurityPolicy field families. As in PSP's admission code (`pkg/security/podsecuritypolicy`), each
-//! family owns its settings check, its defaulting (what PSP's `MutatePod` filled in) and its validation, so a
-//! reader finds all of `runAsUser` in `users.rs`.
+//! family owns its settings check, its defaulting (what PSP's `MutatePod` filled in) and its validation (PSP's
+//! `ValidatePod`), behind one trait, [`FieldFamily`], so a reader finds all of `runAsUser` in `users.rs`.
 //!
-//! Order matters only for defaulting, and follows PSP's `MutatePod`: pod-level defaults first (groups,
-//! SELinux, seccomp, runtime class), then each container's.
+//! Defaulting follows PSP's `MutatePod` (`provider.go`): every family's pod-level defaults first (in PSP's
+//! order: supplementalGroups, fsGroup, SELinux, seccomp, runtime class), then each container in turn (init,
+//! regular, ephemeral), every family's defaults for that container. Within a container the families write
+//! disjoint fields, so their order there does not change the result.
+//!
+//! Validation reports family by family, in the order of [`Psp::families`]: the order of the violations in a
+//! message.
 
-pub mod apparmor;
-pub mod capabilities;
-pub mod groups;
-pub mod host;
-pub mod privilege_escalation;
-pub mod privileged;
-pub mod proc_mount;
-pub mod profile_names;
-pub mod ranges;
-pub mod read_only_root_filesystem;
-pub mod runtime_class;
-pub mod seccomp;
-pub mod selinux;
-pub mod sysctls;
-pub mod users;
-pub mod volumes;
+mod apparmor;
+mod capabilities;
+mod groups;
+mod host;
+mod privilege_escalation;
+mod privileged;
+mod proc_mount;
+mod profile_names;
+mod ranges;
+mod read_only_root_filesystem;
+mod runtime_class;
+mod seccomp;
+mod selinux;
+mod sysctls;
+mod users;
+mod volumes;
 
-use crate::object::PodObject;
+use crate::object::{Annotations, PodObject};
 use crate::patch::Defaults;
+use crate::pod::{Container, ContainerAt, PodSecurityContext};
 use crate::settings::{RawSettings, SettingsErrors};
 use crate::violation::Violations;
 
-/// Every PSP field family, configured from one settings document.
+/// The settings a PodSecurityPolicy is built from.
+pub(crate) struct PspSettings<'a> {
+    /// The keys in force.
+    pub(crate) in_effect: &'a RawSettings,
+    /// The keys as written: the user's, over a named profile's. Beside a Pod Security Standard the keys left
+    /// out are filled in so that they constrain nothing (`settings::profiles::unconstrained`); a rule that
+    /// relates two keys judges them as written, so that the filling never contradicts a written key.
+    pub(crate) written: &'a RawSettings,
+}
+
+impl<'a> PspSettings<'a> {
+    /// Settings in force just as they are written.
+    pub(crate) fn as_written(settings: &'a RawSettings) -> Self {
+        PspSettings {
+            in_effect: settings,
+            written: settings,
+        }
+    }
+}
+
+/// What a container's defaults depend on besides the container: the pod's own securityContext (which the
+/// container inherits) and the pod's annotations.
+pub(crate) struct PodContext<'a> {
+    pub(crate) security_context: Option<&'a PodSecurityContext>,
+    pub(crate) annotations: &'a Annotations,
+}
+
+/// One PodSecurityPolicy field family: the strategy PSP's provider builds from a PSP's spec, and the provider's
+/// two steps on a pod.
+pub(crate) trait FieldFamily {
+    /// Reads the family's keys, adding each problem to `errors` (PSP's API validation of the spec).
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self
+    where
+        Self: Sized;
+
+    /// The pod-level part of PSP's `MutatePod`: fills in the pod's own fields, on the typed pod and in
+    /// `defaults` (for the JSON object).
+    fn mutate_pod(&self, _pod: &mut PodObject, _defaults: &mut Defaults) {}
+
+    /// The per-container part of PSP's `MutatePod` (its `mutateContainer`), for the container at `at`.
+    fn mutate_container(
+        &self,
+        _pod: &PodContext,
+        _at: ContainerAt,
+        _container: &mut Container,
+        _defaults: &mut Defaults,
+    ) {
+    }
+
+    /// PSP's `ValidatePod`: adds every violation of the pod to `violations`.
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations);
+}
+
+/// Every PSP field family, configured from one settings document: PSP's provider.
 #[derive(Debug)]
 pub struct Psp {
+    host: host::Host,
     groups: groups::Groups,
     selinux: selinux::SeLinux,
     seccomp: seccomp::Seccomp,
+    sysctls: sysctls::Sysctls,
+    volumes: volumes::Volumes,
     runtime_class: runtime_class::RuntimeClass,
     users: users::Users,
     apparmor: apparmor::AppArmor,
+    privileged: privileged::Privileged,
+    proc_mount: proc_mount::ProcMount,
     capabilities: capabilities::Capabilities,
     read_only_root_filesystem: read_only_root_filesystem::ReadOnlyRootFilesystem,
     privilege_escalation: privilege_escalation::PrivilegeEscalation,
-    privileged: privileged::Privileged,
-    host: host::Host,
-    volumes: volumes::Volumes,
-    sysctls: sysctls::Sysctls,
-    proc_mount: proc_mount::ProcMount,
 }
 
 impl Psp {
-    /// Reads every family's keys from `settings`, adding each problem to `errors`.
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Psp {
+    /// Reads every family's keys from `settings`, adding each problem to `errors`. The families read their keys
+    /// in the order written here, which is the order settings problems are listed in.
+    pub(crate) fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Psp {
+        let groups = FieldFamily::from_settings(settings, errors);
+        let selinux = FieldFamily::from_settings(settings, errors);
+        let seccomp = FieldFamily::from_settings(settings, errors);
+        let runtime_class = FieldFamily::from_settings(settings, errors);
+        let users = FieldFamily::from_settings(settings, errors);
+        let apparmor = FieldFamily::from_settings(settings, errors);
+        let capabilities = FieldFamily::from_settings(settings, errors);
+        let read_only_root_filesystem = FieldFamily::from_settings(settings, errors);
+        let privilege_escalation = FieldFamily::from_settings(settings, errors);
+        let privileged = FieldFamily::from_settings(settings, errors);
+        let host = FieldFamily::from_settings(settings, errors);
+        let volumes = FieldFamily::from_settings(settings, errors);
+        let sysctls = FieldFamily::from_settings(settings, errors);
+        let proc_mount = FieldFamily::from_settings(settings, errors);
         Psp {
-            groups: groups::Groups::from_settings(settings, errors),
-            selinux: selinux::SeLinux::from_settings(settings, errors),
-            seccomp: seccomp::Seccomp::from_settings(settings, errors),
-            runtime_class: runtime_class::RuntimeClass::from_settings(settings, errors),
-            users: users::Users::from_settings(settings, errors),
-            apparmor: apparmor::AppArmor::from_settings(settings, errors),
-            capabilities: capabilities::Capabilities::from_settings(settings, errors),
-            read_only_root_filesystem:
-                read_only_root_filesystem::ReadOnlyRootFilesystem::from_settings(settings),
-            privilege_escalation: privilege_escalation::PrivilegeEscalation::from_settings(
-                settings, errors,
-            ),
-            privileged: privileged::Privileged::from_settings(settings),
-            host: host::Host::from_settings(settings, errors),
-            volumes: volumes::Volumes::from_settings(settings, errors),
-            sysctls: sysctls::Sysctls::from_settings(settings, errors),
-            proc_mount: proc_mount::ProcMount::from_settings(settings, errors),
+            host,
+            groups,
+            selinux,
+            seccomp,
+            sysctls,
+            volumes,
+            runtime_class,
+            users,
+            apparmor,
+            privileged,
+            proc_mount,
+            capabilities,
+            read_only_root_filesystem,
+            privilege_escalation,
         }
     }
 
-    /// Fills in what PSP would default, on the typed pod and in `defaults` (for the JSON object).
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
-        self.groups.default(pod, defaults);
-        self.selinux.default(pod, defaults);
-        self.seccomp.default(pod, defaults);
-        self.runtime_class.default(pod, defaults);
-        self.users.default(pod, defaults);
-        self.apparmor.default(pod, defaults);
-        self.capabilities.default(pod, defaults);
-        self.read_only_root_filesystem.default(pod, defaults);
-        self.privilege_escalation.default(pod, defaults);
+    /// Every family, in the order their violations are reported.
+    fn families(&self) -> [&dyn FieldFamily; 14] {
+        [
+            &self.host,
+            &self.groups,
+            &self.selinux,
+            &self.seccomp,
+            &self.sysctls,
+            &self.volumes,
+            &self.runtime_class,
+            &self.users,
+            &self.apparmor,
+            &self.privileged,
+            &self.proc_mount,
+            &self.capabilities,
+            &self.read_only_root_filesystem,
+            &self.privilege_escalation,
+        ]
     }
 
-    /// Adds every violation of the pod to `violations`.
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
-        self.host.validate(pod, violations);
-        self.groups.validate(pod, violations);
-        self.selinux.validate(pod, violations);
-        self.seccomp.validate(pod, violations);
-        self.sysctls.validate(pod, violations);
-        self.volumes.validate(pod, violations);
-        self.runtime_class.validate(pod, violations);
-        self.users.validate(pod, violations);
-        self.apparmor.validate(pod, violations);
-        self.privileged.validate(pod, violations);
-        self.proc_mount.validate(pod, violations);
-        self.capabilities.validate(pod, violations);
-        self.read_only_root_filesystem.validate(pod, violations);
-        self.privilege_escalation.validate(pod, violations);
+    /// PSP's `MutatePod`: fills in what PSP would default, on the typed pod and in `defaults` (for the JSON
+    /// object).
+    pub fn mutate_pod(&self, pod: &mut PodObject, defaults: &mut Defaults) {
+        let families = self.families();
+        for family in families {
+            family.mutate_pod(pod, defaults);
+        }
+        let PodObject {
+            annotations, spec, ..
+        } = pod;
+        spec.for_each_container_mut(|security_context, at, container| {
+            let context = PodContext {
+                security_context,
+                annotations,
+            };
+            for family in families {
+                family.mutate_container(&context, at, container, defaults);
+            }
+        });
+    }
+
+    /// PSP's `ValidatePod`: adds every violation of the pod to `violations`.
+    pub fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
+        for family in self.families() {
+            family.validate_pod(pod, violations);
+        }
     }
 }
 
@@ -139,13 +227,13 @@ pub(crate) mod test_support {
     /// The settings errors of `extra`, as one string.
     pub fn settings_errors(extra: Value) -> String {
         let mut errors = SettingsErrors::default();
-        Psp::from_settings(&settings(extra), &mut errors);
+        Psp::from_settings(&PspSettings::as_written(&settings(extra)), &mut errors);
         errors.message()
     }
 
     pub fn psp(extra: Value) -> Psp {
         let mut errors = SettingsErrors::default();
-        let psp = Psp::from_settings(&settings(extra), &mut errors);
+        let psp = Psp::from_settings(&PspSettings::as_written(&settings(extra)), &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
         psp
     }
@@ -163,7 +251,7 @@ pub(crate) mod test_support {
     /// The violations of `pod` under `psp`, one string each.
     pub fn violations(psp: &Psp, pod: &PodObject) -> Vec<String> {
         let mut v = Violations::default();
-        psp.validate(pod, &mut v);
+        psp.validate_pod(pod, &mut v);
         v.iter().map(ToString::to_string).collect()
     }
 
@@ -172,7 +260,7 @@ pub(crate) mod test_support {
         let mut object = json!({"kind": "Pod", "metadata": {}, "spec": spec});
         let mut pod = PodObject::parse(Kind::Pod, &object.to_string()).unwrap();
         let mut defaults = Defaults::new(Kind::Pod);
-        psp.default(&mut pod, &mut defaults);
+        psp.mutate_pod(&mut pod, &mut defaults);
         defaults.apply(&mut object).unwrap();
         // The typed pod and the JSON must agree: re-parsing the JSON gives the defaulted pod.
         let reparsed = PodObject::parse(Kind::Pod, &object.to_string()).unwrap();

@@ -5,9 +5,11 @@
 //! false: PSP defaults an unset value to false (or to `defaultAllowPrivilegeEscalation` when that is set) and,
 //! without defaulting, rejects an unset value, since the kernel's default allows escalation.
 
+use super::{FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::pod::{Container, ContainerAt};
+use crate::settings::SettingsErrors;
 use crate::violation::Violations;
 use serde_json::Value;
 
@@ -17,10 +19,13 @@ pub struct PrivilegeEscalation {
     default: Option<bool>,
 }
 
-impl PrivilegeEscalation {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        let allowed = settings.allow_privilege_escalation.unwrap_or(true);
-        let default = settings.default_allow_privilege_escalation;
+impl FieldFamily for PrivilegeEscalation {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        let allowed = settings
+            .in_effect
+            .allow_privilege_escalation
+            .unwrap_or(true);
+        let default = settings.in_effect.default_allow_privilege_escalation;
         if !allowed && default == Some(true) {
             errors.add(
                 "defaultAllowPrivilegeEscalation",
@@ -30,26 +35,30 @@ impl PrivilegeEscalation {
         PrivilegeEscalation { allowed, default }
     }
 
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
+    fn mutate_container(
+        &self,
+        _pod: &PodContext,
+        at: ContainerAt,
+        c: &mut Container,
+        defaults: &mut Defaults,
+    ) {
         let Some(value) = self.default.or((!self.allowed).then_some(false)) else {
             return;
         };
-        pod.spec.for_each_container_mut(|at, c| {
-            if c.sc()
-                .and_then(|sc| sc.allow_privilege_escalation)
-                .is_none()
-            {
-                c.sc_mut().allow_privilege_escalation = Some(value);
-                defaults.set_container(
-                    at,
-                    &["securityContext", "allowPrivilegeEscalation"],
-                    Value::Bool(value),
-                );
-            }
-        });
+        if c.sc()
+            .and_then(|sc| sc.allow_privilege_escalation)
+            .is_none()
+        {
+            c.sc_mut().allow_privilege_escalation = Some(value);
+            defaults.set_container(
+                at,
+                &["securityContext", "allowPrivilegeEscalation"],
+                Value::Bool(value),
+            );
+        }
     }
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         if self.allowed {
             return;
         }

@@ -3,8 +3,9 @@
 //! Reads: every container's `securityContext.privileged`.
 //! Allows: `privileged: true` only when the setting is true (PSP's default is false). PSP defaults nothing here.
 
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
-use crate::settings::RawSettings;
+use crate::settings::SettingsErrors;
 use crate::violation::Violations;
 
 #[derive(Debug)]
@@ -12,14 +13,14 @@ pub struct Privileged {
     allowed: bool,
 }
 
-impl Privileged {
-    pub fn from_settings(settings: &RawSettings) -> Self {
+impl FieldFamily for Privileged {
+    fn from_settings(settings: &PspSettings, _errors: &mut SettingsErrors) -> Self {
         Privileged {
-            allowed: settings.privileged.unwrap_or(false),
+            allowed: settings.in_effect.privileged.unwrap_or(false),
         }
     }
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         if self.allowed {
             return;
         }

@@ -3,8 +3,9 @@
 //! Reads: every container's `securityContext.procMount` (unset means `Default`).
 //! Allows: the listed types; an empty or absent list means `[Default]`, as in PSP. PSP defaults nothing here.
 
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::settings::SettingsErrors;
 use crate::violation::{quoted, quoted_list, Violations};
 
 const KNOWN: [&str; 2] = ["Default", "Unmasked"];
@@ -14,9 +15,10 @@ pub struct ProcMount {
     allowed: Vec<String>,
 }
 
-impl ProcMount {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
+impl FieldFamily for ProcMount {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
         let mut allowed = settings
+            .in_effect
             .allowed_proc_mount_types
             .clone()
             .unwrap_or_default();
@@ -34,7 +36,7 @@ impl ProcMount {
         ProcMount { allowed }
     }
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         for (at, c) in pod.spec.all_containers() {
             let proc_mount = c
                 .sc()

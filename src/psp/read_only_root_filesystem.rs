@@ -4,9 +4,11 @@
 //! Allows: anything when the setting is false (the default). When true, the value must be true; PSP defaults an
 //! unset value to true and rejects an explicit false (without defaulting, unset is rejected too).
 
+use super::{FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::settings::RawSettings;
+use crate::pod::{Container, ContainerAt};
+use crate::settings::SettingsErrors;
 use crate::violation::Violations;
 use serde_json::Value;
 
@@ -15,30 +17,34 @@ pub struct ReadOnlyRootFilesystem {
     required: bool,
 }
 
-impl ReadOnlyRootFilesystem {
-    pub fn from_settings(settings: &RawSettings) -> Self {
+impl FieldFamily for ReadOnlyRootFilesystem {
+    fn from_settings(settings: &PspSettings, _errors: &mut SettingsErrors) -> Self {
         ReadOnlyRootFilesystem {
-            required: settings.read_only_root_filesystem.unwrap_or(false),
+            required: settings
+                .in_effect
+                .read_only_root_filesystem
+                .unwrap_or(false),
         }
     }
 
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
-        if !self.required {
-            return;
+    fn mutate_container(
+        &self,
+        _pod: &PodContext,
+        at: ContainerAt,
+        c: &mut Container,
+        defaults: &mut Defaults,
+    ) {
+        if self.required && c.sc().and_then(|sc| sc.read_only_root_filesystem).is_none() {
+            c.sc_mut().read_only_root_filesystem = Some(true);
+            defaults.set_container(
+                at,
+                &["securityContext", "readOnlyRootFilesystem"],
+                Value::Bool(true),
+            );
         }
-        pod.spec.for_each_container_mut(|at, c| {
-            if c.sc().and_then(|sc| sc.read_only_root_filesystem).is_none() {
-                c.sc_mut().read_only_root_filesystem = Some(true);
-                defaults.set_container(
-                    at,
-                    &["securityContext", "readOnlyRootFilesystem"],
-                    Value::Bool(true),
-                );
-            }
-        });
     }
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         if !self.required {
             return;
         }

@@ -5,9 +5,10 @@
 //! is in `allowedRuntimeClassNames` or that list is `["*"]`. Without a `runtimeClass` key, any name.
 //! Defaults: an unset name to `defaultRuntimeClassName`; an explicit name is never overwritten.
 
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::settings::SettingsErrors;
 use crate::violation::{quoted, quoted_list, Violations};
 use serde_json::Value;
 
@@ -33,9 +34,9 @@ pub fn is_dns_subdomain(name: &str) -> bool {
         })
 }
 
-impl RuntimeClass {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        let Some(raw) = &settings.runtime_class else {
+impl FieldFamily for RuntimeClass {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        let Some(raw) = &settings.in_effect.runtime_class else {
             return RuntimeClass {
                 allowed: None,
                 default: None,
@@ -88,14 +89,14 @@ impl RuntimeClass {
         }
     }
 
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
+    fn mutate_pod(&self, pod: &mut PodObject, defaults: &mut Defaults) {
         if let (Some(default), None) = (&self.default, &pod.spec.runtime_class_name) {
             pod.spec.runtime_class_name = Some(default.clone());
             defaults.set_pod(&["runtimeClassName"], Value::String(default.clone()));
         }
     }
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         let (Some(allowed), Some(name)) = (&self.allowed, &pod.spec.runtime_class_name) else {
             return;
         };

@@ -15,10 +15,11 @@
 //! field the API server and kubelet read since Kubernetes 1.19; the annotation is not written).
 
 use super::profile_names::{self, ProfileRules};
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, Profile};
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::settings::SettingsErrors;
 use crate::violation::{quoted, Violations};
 
 pub const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
@@ -43,17 +44,6 @@ fn field_source(path: String, profile: Option<&Profile>) -> Option<Source> {
 }
 
 impl Seccomp {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        let rules = ProfileRules::from_settings("seccomp", settings.seccomp.as_ref(), true, errors);
-        if rules.default.is_some() && rules.allowed.as_ref().is_none_or(|a| a.is_empty()) {
-            errors.add(
-                "seccomp.defaultProfileName",
-                "needs allowedProfileNames that include it (without an allow-list no profile may be set)",
-            );
-        }
-        Seccomp { rules }
-    }
-
     fn pod_sources(pod: &PodObject) -> Vec<Source> {
         let annotation = pod
             .annotations
@@ -89,18 +79,6 @@ impl Seccomp {
         annotation.into_iter().chain(field).collect()
     }
 
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
-        let Some(default) = &self.rules.default else {
-            return;
-        };
-        if !Self::pod_sources(pod).is_empty() {
-            return;
-        }
-        let (json, profile) = profile_names::field_of(default);
-        pod.spec.pod_sc_mut().seccomp_profile = Some(profile);
-        defaults.set_pod(&["securityContext", "seccompProfile"], json);
-    }
-
     fn judge(&self, source: &Source, violations: &mut Violations) {
         match &self.rules.allowed {
             Some(list) if !list.is_empty() => {
@@ -124,8 +102,38 @@ impl Seccomp {
             ),
         }
     }
+}
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+impl FieldFamily for Seccomp {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        let rules = ProfileRules::from_settings(
+            "seccomp",
+            settings.in_effect.seccomp.as_ref(),
+            true,
+            errors,
+        );
+        if rules.default.is_some() && rules.allowed.as_ref().is_none_or(|a| a.is_empty()) {
+            errors.add(
+                "seccomp.defaultProfileName",
+                "needs allowedProfileNames that include it (without an allow-list no profile may be set)",
+            );
+        }
+        Seccomp { rules }
+    }
+
+    fn mutate_pod(&self, pod: &mut PodObject, defaults: &mut Defaults) {
+        let Some(default) = &self.rules.default else {
+            return;
+        };
+        if !Self::pod_sources(pod).is_empty() {
+            return;
+        }
+        let (json, profile) = profile_names::field_of(default);
+        pod.spec.pod_sc_mut().seccomp_profile = Some(profile);
+        defaults.set_pod(&["securityContext", "seccompProfile"], json);
+    }
+
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         if self
             .rules
             .allowed

@@ -7,11 +7,15 @@
 //!   MLS level (categories compared as sets: `s0:c1,c2` equals `s0:c2,c1`). Defaults the pod's options to the
 //!   settings' when unset (containers then inherit them).
 //! - `RunAsAny`: anything.
+//!
+//! The legacy `EphemeralContainers` object holds no pod-level field: there only the containers' own options
+//! are judged.
 
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::SeLinuxOptions;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::settings::SettingsErrors;
 use crate::violation::{quoted, Violations};
 use serde_json::{Map, Value};
 
@@ -40,63 +44,6 @@ pub fn equal_levels(expected: &str, actual: &str) -> bool {
 }
 
 impl SeLinux {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        let raw = settings.se_linux.clone().unwrap_or_default();
-        let required = match raw.rule.as_deref() {
-            Some("MustRunAs") => match raw.se_linux_options {
-                Some(o) => Some(SeLinuxOptions {
-                    user: o.user,
-                    role: o.role,
-                    type_: o.type_,
-                    level: o.level,
-                }),
-                None => {
-                    errors.add(
-                        "seLinux.seLinuxOptions",
-                        "required when the rule is MustRunAs",
-                    );
-                    None
-                }
-            },
-            Some("RunAsAny") => None,
-            other => {
-                super::bad_rule("seLinux.rule", other, "MustRunAs or RunAsAny", errors);
-                None
-            }
-        };
-        SeLinux { required }
-    }
-
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
-        let Some(required) = &self.required else {
-            return;
-        };
-        if pod
-            .spec
-            .pod_security_context()
-            .and_then(|sc| sc.se_linux_options.as_ref())
-            .is_some()
-        {
-            return;
-        }
-        pod.spec.pod_sc_mut().se_linux_options = Some(required.clone());
-        let mut options = Map::new();
-        for (key, value) in [
-            ("user", &required.user),
-            ("role", &required.role),
-            ("type", &required.type_),
-            ("level", &required.level),
-        ] {
-            if let Some(value) = value {
-                options.insert(key.to_owned(), Value::String(value.clone()));
-            }
-        }
-        defaults.set_pod(
-            &["securityContext", "seLinuxOptions"],
-            Value::Object(options),
-        );
-    }
-
     fn check(
         required: &SeLinuxOptions,
         path: &str,
@@ -126,19 +73,80 @@ impl SeLinux {
             );
         }
     }
+}
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+impl FieldFamily for SeLinux {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        let raw = settings.in_effect.se_linux.clone().unwrap_or_default();
+        let required = match raw.rule.as_deref() {
+            Some("MustRunAs") => match raw.se_linux_options {
+                Some(o) => Some(SeLinuxOptions {
+                    user: o.user,
+                    role: o.role,
+                    type_: o.type_,
+                    level: o.level,
+                }),
+                None => {
+                    errors.add(
+                        "seLinux.seLinuxOptions",
+                        "required when the rule is MustRunAs",
+                    );
+                    None
+                }
+            },
+            Some("RunAsAny") => None,
+            other => {
+                super::bad_rule("seLinux.rule", other, "MustRunAs or RunAsAny", errors);
+                None
+            }
+        };
+        SeLinux { required }
+    }
+
+    fn mutate_pod(&self, pod: &mut PodObject, defaults: &mut Defaults) {
         let Some(required) = &self.required else {
             return;
         };
-        let pod_path = pod.kind.spec_field("securityContext.seLinuxOptions");
-        match pod
+        if pod
             .spec
             .pod_security_context()
             .and_then(|sc| sc.se_linux_options.as_ref())
+            .is_some()
         {
-            Some(options) => Self::check(required, &pod_path, options, violations),
-            None => violations.required(pod_path, " (the seLinux rule is MustRunAs)"),
+            return;
+        }
+        pod.spec.pod_sc_mut().se_linux_options = Some(required.clone());
+        let mut options = Map::new();
+        for (key, value) in [
+            ("user", &required.user),
+            ("role", &required.role),
+            ("type", &required.type_),
+            ("level", &required.level),
+        ] {
+            if let Some(value) = value {
+                options.insert(key.to_owned(), Value::String(value.clone()));
+            }
+        }
+        defaults.set_pod(
+            &["securityContext", "seLinuxOptions"],
+            Value::Object(options),
+        );
+    }
+
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
+        let Some(required) = &self.required else {
+            return;
+        };
+        if pod.kind.has_pod_fields() {
+            let pod_path = pod.kind.spec_field("securityContext.seLinuxOptions");
+            match pod
+                .spec
+                .pod_security_context()
+                .and_then(|sc| sc.se_linux_options.as_ref())
+            {
+                Some(options) => Self::check(required, &pod_path, options, violations),
+                None => violations.required(pod_path, " (the seLinux rule is MustRunAs)"),
+            }
         }
         // Containers that inherit the pod's options were judged with the pod.
         for (at, c) in pod.spec.all_containers() {

@@ -6,15 +6,11 @@
 //! normalised as names are, so `kernel/shm_rmid_forced` and `kernel.shm_rmid_forced` are one pattern. Forbidden
 //! wins over allowed, and over the safe set. PSP defaults nothing here.
 
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::safe_sysctls;
+use crate::settings::SettingsErrors;
 use crate::violation::{quoted, quoted_list, Violations};
-
-/// True for the sysctls the kubelet allows without `--allowed-unsafe-sysctls` (namespaced and isolated per
-/// pod): the same set the newest Pod Security Standard allows.
-pub fn is_safe(name: &str) -> bool {
-    crate::pss::check_sysctls::allowed_at_latest().any(|safe| safe == name)
-}
 
 #[derive(Debug)]
 pub struct Sysctls {
@@ -82,10 +78,67 @@ pub fn is_valid_pattern(pattern: &str) -> bool {
     is_segment_prefix(last) && init.is_none_or(|init| init.split(['.', '/']).all(is_segment))
 }
 
+/// Reports every allowed pattern that overlaps a forbidden one (compared as they match: normalised).
+fn check_no_overlap(allowed_unsafe: &[String], forbidden: &[String], errors: &mut SettingsErrors) {
+    for (i, allowed_written) in allowed_unsafe.iter().enumerate() {
+        let allowed = normalize(allowed_written);
+        for (j, forbidden_written) in forbidden.iter().enumerate() {
+            let forbidden_pattern = normalize(forbidden_written);
+            let overlap = match (
+                allowed.strip_suffix('*'),
+                forbidden_pattern.strip_suffix('*'),
+            ) {
+                (Some(a), Some(f)) => a.starts_with(f) || f.starts_with(a),
+                (Some(a), None) => forbidden_pattern.starts_with(a),
+                (None, Some(f)) => allowed.starts_with(f),
+                (None, None) => allowed == forbidden_pattern,
+            };
+            if overlap {
+                errors.add(
+                    format!("allowedUnsafeSysctls[{i}]"),
+                    format!(
+                        "{allowed_written:?} overlaps forbiddenSysctls[{j}] {forbidden_written:?}"
+                    ),
+                );
+            }
+        }
+    }
+}
+
 impl Sysctls {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        let allowed_unsafe = settings.allowed_unsafe_sysctls.clone().unwrap_or_default();
-        let forbidden = settings.forbidden_sysctls.clone().unwrap_or_default();
+    /// The forbidden pattern (as written) that matches the normalised `name`.
+    fn forbidding(&self, name: &str) -> Option<&String> {
+        self.forbidden
+            .iter()
+            .zip(&self.forbidden_normalized)
+            .find(|(_, p)| matches(p, name))
+            .map(|(written, _)| written)
+    }
+
+    fn is_allowed(&self, name: &str) -> bool {
+        if self.forbidding(name).is_some() {
+            return false;
+        }
+        safe_sysctls::is_safe(name)
+            || self
+                .allowed_unsafe_normalized
+                .iter()
+                .any(|p| matches(p, name))
+    }
+}
+
+impl FieldFamily for Sysctls {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        let allowed_unsafe = settings
+            .in_effect
+            .allowed_unsafe_sysctls
+            .clone()
+            .unwrap_or_default();
+        let forbidden = settings
+            .in_effect
+            .forbidden_sysctls
+            .clone()
+            .unwrap_or_default();
         for (key, list) in [
             ("allowedUnsafeSysctls", &allowed_unsafe),
             ("forbiddenSysctls", &forbidden),
@@ -104,32 +157,15 @@ impl Sysctls {
         let normalized = |list: &[String]| list.iter().map(|p| normalize(p)).collect::<Vec<_>>();
         let allowed_unsafe_normalized = normalized(&allowed_unsafe);
         let forbidden_normalized = normalized(&forbidden);
-        // PSP's rule: no sysctl may be both allowed and forbidden (compared as they match: normalised).
-        for (i, (allowed_written, allowed)) in allowed_unsafe
-            .iter()
-            .zip(&allowed_unsafe_normalized)
-            .enumerate()
-        {
-            for (j, (forbidden_written, forbidden_pattern)) in
-                forbidden.iter().zip(&forbidden_normalized).enumerate()
-            {
-                let overlap = match (
-                    allowed.strip_suffix('*'),
-                    forbidden_pattern.strip_suffix('*'),
-                ) {
-                    (Some(a), Some(f)) => a.starts_with(f) || f.starts_with(a),
-                    (Some(a), None) => forbidden_pattern.starts_with(a),
-                    (None, Some(f)) => allowed.starts_with(f),
-                    (None, None) => allowed == forbidden_pattern,
-                };
-                if overlap {
-                    errors.add(
-                        format!("allowedUnsafeSysctls[{i}]"),
-                        format!("{allowed_written:?} overlaps forbiddenSysctls[{j}] {forbidden_written:?}"),
-                    );
-                }
-            }
-        }
+        // PSP's rule: no sysctl may be both allowed and forbidden. It relates two keys, so it judges them as
+        // written: beside a Pod Security Standard an unwritten `allowedUnsafeSysctls` allows every sysctl
+        // (`*`) that `forbiddenSysctls` does not forbid, without contradicting it.
+        let written = |list: &Option<Vec<String>>| list.as_deref().unwrap_or_default().to_vec();
+        check_no_overlap(
+            &written(&settings.written.allowed_unsafe_sysctls),
+            &written(&settings.written.forbidden_sysctls),
+            errors,
+        );
         Sysctls {
             allowed_unsafe,
             forbidden,
@@ -138,27 +174,7 @@ impl Sysctls {
         }
     }
 
-    /// The forbidden pattern (as written) that matches the normalised `name`.
-    fn forbidding(&self, name: &str) -> Option<&String> {
-        self.forbidden
-            .iter()
-            .zip(&self.forbidden_normalized)
-            .find(|(_, p)| matches(p, name))
-            .map(|(written, _)| written)
-    }
-
-    fn is_allowed(&self, name: &str) -> bool {
-        if self.forbidding(name).is_some() {
-            return false;
-        }
-        is_safe(name)
-            || self
-                .allowed_unsafe_normalized
-                .iter()
-                .any(|p| matches(p, name))
-    }
-
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         for (i, sysctl) in pod.spec.sysctls().iter().enumerate() {
             let name = normalize(&sysctl.name);
             if !self.is_allowed(&name) {

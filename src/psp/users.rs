@@ -8,11 +8,12 @@
 //! - `RunAsAny`: anything.
 
 use super::ranges;
+use super::{FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::pod::Effective;
+use crate::pod::{Container, ContainerAt, Effective};
 use crate::settings::spec::IdRange;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::settings::SettingsErrors;
 use crate::violation::Violations;
 use serde_json::Value;
 
@@ -28,9 +29,9 @@ pub struct Users {
     rule: Rule,
 }
 
-impl Users {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        let raw = settings.run_as_user.clone().unwrap_or_default();
+impl FieldFamily for Users {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        let raw = settings.in_effect.run_as_user.clone().unwrap_or_default();
         let ranges = raw.ranges.unwrap_or_default();
         ranges::check("runAsUser.ranges", &ranges, ranges::MAX_ID, errors);
         let rule = match raw.rule.as_deref() {
@@ -55,41 +56,39 @@ impl Users {
         Users { rule }
     }
 
-    pub fn default(&self, pod: &mut PodObject, defaults: &mut Defaults) {
-        let pod_sc = pod.spec.security_context.clone();
-        pod.spec.for_each_container_mut(|at, c| {
-            let effective = Effective {
-                pod: pod_sc.as_ref(),
-                container: c.security_context.as_ref(),
-            };
-            match &self.rule {
-                Rule::MustRunAs(ranges) if effective.run_as_user().is_none() => {
-                    if let Some(first) = ranges.first() {
-                        c.sc_mut().run_as_user = Some(first.min);
-                        defaults.set_container(
-                            at,
-                            &["securityContext", "runAsUser"],
-                            Value::from(first.min),
-                        );
-                    }
-                }
-                Rule::MustRunAsNonRoot
-                    if effective.run_as_user().is_none()
-                        && effective.run_as_non_root().is_none() =>
-                {
-                    c.sc_mut().run_as_non_root = Some(true);
+    fn mutate_container(
+        &self,
+        pod: &PodContext,
+        at: ContainerAt,
+        c: &mut Container,
+        defaults: &mut Defaults,
+    ) {
+        let effective = Effective {
+            pod: pod.security_context,
+            container: c.security_context.as_ref(),
+        };
+        match &self.rule {
+            Rule::MustRunAs(ranges) if effective.run_as_user().is_none() => {
+                if let Some(first) = ranges.first() {
+                    c.sc_mut().run_as_user = Some(first.min);
                     defaults.set_container(
                         at,
-                        &["securityContext", "runAsNonRoot"],
-                        Value::Bool(true),
+                        &["securityContext", "runAsUser"],
+                        Value::from(first.min),
                     );
                 }
-                _ => {}
             }
-        });
+            Rule::MustRunAsNonRoot
+                if effective.run_as_user().is_none() && effective.run_as_non_root().is_none() =>
+            {
+                c.sc_mut().run_as_non_root = Some(true);
+                defaults.set_container(at, &["securityContext", "runAsNonRoot"], Value::Bool(true));
+            }
+            _ => {}
+        }
     }
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         if matches!(self.rule, Rule::RunAsAny) {
             return;
         }

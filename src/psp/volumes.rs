@@ -13,10 +13,11 @@
 //!
 //! PSP defaults nothing here.
 
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::pod::VolumeType;
 use crate::settings::spec::AllowedHostPath;
-use crate::settings::{RawSettings, SettingsErrors};
+use crate::settings::SettingsErrors;
 use crate::violation::{quoted, quoted_list, Violations};
 
 #[derive(Debug)]
@@ -66,63 +67,6 @@ pub fn has_path_prefix(path: &str, prefix: &str) -> bool {
 }
 
 impl Volumes {
-    pub fn from_settings(settings: &RawSettings, errors: &mut SettingsErrors) -> Self {
-        let names = settings.volumes.clone().unwrap_or_default();
-        let mut allowed = Vec::new();
-        let mut allow_all = false;
-        for (i, name) in names.iter().enumerate() {
-            match (name.as_str(), VolumeType::from_name(name)) {
-                ("*", _) => allow_all = true,
-                (_, Some(t)) => allowed.push(t),
-                (_, None) => errors.add(
-                    format!("volumes[{i}]"),
-                    format!(
-                        "unknown volume type {name:?}; known: \"*\", {}",
-                        known_types()
-                    ),
-                ),
-            }
-        }
-        let host_paths = settings.allowed_host_paths.clone().unwrap_or_default();
-        for (i, p) in host_paths.iter().enumerate() {
-            let key = format!("allowedHostPaths[{i}].pathPrefix");
-            if p.path_prefix.is_empty() {
-                errors.add(key, "required");
-            } else if p.path_prefix.split('/').any(|s| s == "..") {
-                errors.add(key, format!("{:?} must not contain '..'", p.path_prefix));
-            }
-        }
-        let flex_drivers: Vec<String> = settings
-            .allowed_flex_volumes
-            .iter()
-            .flatten()
-            .map(|f| f.driver.clone())
-            .collect();
-        for (i, driver) in flex_drivers.iter().enumerate() {
-            if driver.is_empty() {
-                errors.add(format!("allowedFlexVolumes[{i}].driver"), "required");
-            }
-        }
-        let csi_drivers: Vec<String> = settings
-            .allowed_csi_drivers
-            .iter()
-            .flatten()
-            .map(|d| d.name.clone())
-            .collect();
-        for (i, driver) in csi_drivers.iter().enumerate() {
-            if driver.is_empty() {
-                errors.add(format!("allowedCSIDrivers[{i}].name"), "required");
-            }
-        }
-        Volumes {
-            allow_all,
-            allowed,
-            host_paths,
-            flex_drivers,
-            csi_drivers,
-        }
-    }
-
     fn allowed_list(&self) -> String {
         if self.allowed.is_empty() {
             return "none".to_string();
@@ -151,7 +95,113 @@ impl Volumes {
         (allowed, allowed)
     }
 
-    pub fn validate(&self, pod: &PodObject, violations: &mut Violations) {
+    fn validate_host_path(
+        &self,
+        pod: &PodObject,
+        i: usize,
+        volume: &crate::pod::Volume,
+        violations: &mut Violations,
+    ) {
+        let host_path = volume.host_path.as_deref().unwrap_or_default();
+        let (allowed, read_only) = self.host_path_rule(host_path);
+        if !allowed {
+            let prefixes: Vec<&str> = self
+                .host_paths
+                .iter()
+                .map(|p| p.path_prefix.as_str())
+                .collect();
+            violations.invalid(
+                pod.kind.spec_field(&format!("volumes[{i}].hostPath.path")),
+                quoted(host_path),
+                format!(
+                    "host path is not allowed to be used; allowed path prefixes: {}",
+                    quoted_list(&prefixes)
+                ),
+            );
+            return;
+        }
+        if !read_only {
+            return;
+        }
+        for (at, c) in pod.spec.all_containers() {
+            for (j, mount) in c.volume_mounts().iter().enumerate() {
+                if mount.name == volume.name && mount.read_only != Some(true) {
+                    violations.invalid(
+                        format!("{}.volumeMounts[{j}].readOnly", pod.kind.container_path(at)),
+                        mount.read_only.unwrap_or(false),
+                        format!("host path {} must be mounted read-only", quoted(host_path)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl FieldFamily for Volumes {
+    fn from_settings(settings: &PspSettings, errors: &mut SettingsErrors) -> Self {
+        let names = settings.in_effect.volumes.clone().unwrap_or_default();
+        let mut allowed = Vec::new();
+        let mut allow_all = false;
+        for (i, name) in names.iter().enumerate() {
+            match (name.as_str(), VolumeType::from_name(name)) {
+                ("*", _) => allow_all = true,
+                (_, Some(t)) => allowed.push(t),
+                (_, None) => errors.add(
+                    format!("volumes[{i}]"),
+                    format!(
+                        "unknown volume type {name:?}; known: \"*\", {}",
+                        known_types()
+                    ),
+                ),
+            }
+        }
+        let host_paths = settings
+            .in_effect
+            .allowed_host_paths
+            .clone()
+            .unwrap_or_default();
+        for (i, p) in host_paths.iter().enumerate() {
+            let key = format!("allowedHostPaths[{i}].pathPrefix");
+            if p.path_prefix.is_empty() {
+                errors.add(key, "required");
+            } else if p.path_prefix.split('/').any(|s| s == "..") {
+                errors.add(key, format!("{:?} must not contain '..'", p.path_prefix));
+            }
+        }
+        let flex_drivers: Vec<String> = settings
+            .in_effect
+            .allowed_flex_volumes
+            .iter()
+            .flatten()
+            .map(|f| f.driver.clone())
+            .collect();
+        for (i, driver) in flex_drivers.iter().enumerate() {
+            if driver.is_empty() {
+                errors.add(format!("allowedFlexVolumes[{i}].driver"), "required");
+            }
+        }
+        let csi_drivers: Vec<String> = settings
+            .in_effect
+            .allowed_csi_drivers
+            .iter()
+            .flatten()
+            .map(|d| d.name.clone())
+            .collect();
+        for (i, driver) in csi_drivers.iter().enumerate() {
+            if driver.is_empty() {
+                errors.add(format!("allowedCSIDrivers[{i}].name"), "required");
+            }
+        }
+        Volumes {
+            allow_all,
+            allowed,
+            host_paths,
+            flex_drivers,
+            csi_drivers,
+        }
+    }
+
+    fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         for (i, volume) in pod.spec.volumes().iter().enumerate() {
             let path = pod.kind.spec_field(&format!("volumes[{i}]"));
             if !self.allow_all {
@@ -216,47 +266,6 @@ impl Volumes {
                         }
                     }
                     _ => {}
-                }
-            }
-        }
-    }
-
-    fn validate_host_path(
-        &self,
-        pod: &PodObject,
-        i: usize,
-        volume: &crate::pod::Volume,
-        violations: &mut Violations,
-    ) {
-        let host_path = volume.host_path.as_deref().unwrap_or_default();
-        let (allowed, read_only) = self.host_path_rule(host_path);
-        if !allowed {
-            let prefixes: Vec<&str> = self
-                .host_paths
-                .iter()
-                .map(|p| p.path_prefix.as_str())
-                .collect();
-            violations.invalid(
-                pod.kind.spec_field(&format!("volumes[{i}].hostPath.path")),
-                quoted(host_path),
-                format!(
-                    "host path is not allowed to be used; allowed path prefixes: {}",
-                    quoted_list(&prefixes)
-                ),
-            );
-            return;
-        }
-        if !read_only {
-            return;
-        }
-        for (at, c) in pod.spec.all_containers() {
-            for (j, mount) in c.volume_mounts().iter().enumerate() {
-                if mount.name == volume.name && mount.read_only != Some(true) {
-                    violations.invalid(
-                        format!("{}.volumeMounts[{j}].readOnly", pod.kind.container_path(at)),
-                        mount.read_only.unwrap_or(false),
-                        format!("host path {} must be mounted read-only", quoted(host_path)),
-                    );
                 }
             }
         }

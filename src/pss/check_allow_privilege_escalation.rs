@@ -7,8 +7,20 @@
 //! Versions: v1.8 introduces the check (the field appeared in Kubernetes 1.8); from v1.25 a pod with
 //! `spec.os.name: windows` is exempt.
 
-use super::{containers, containers_phrase, Annotations, Forbidden};
+use super::helpers::{containers, containers_phrase};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "allowPrivilegeEscalation",
+    level: Level::Restricted,
+    revisions: &[
+        Revision::since(8, allow_privilege_escalation_v1_8),
+        Revision::since(25, allow_privilege_escalation_v1_25),
+    ],
+};
 
 pub(super) fn allow_privilege_escalation_v1_8(
     _: &Annotations,
@@ -42,7 +54,7 @@ pub(super) fn allow_privilege_escalation_v1_25(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

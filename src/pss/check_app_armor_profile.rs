@@ -15,10 +15,17 @@
 
 use std::collections::BTreeSet;
 
-use super::{
-    containers, containers_phrase, go_quote, join_quote, pluralize, Annotations, Forbidden,
-};
+use super::helpers::{containers, containers_phrase, go_quote, join_quote, pluralize};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::{PodSpec, Profile};
+
+pub(super) const CHECK: Check = Check {
+    id: "appArmorProfile",
+    level: Level::Baseline,
+    revisions: &[Revision::since(0, app_armor_profile_v1_0)],
+};
 
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -97,7 +104,7 @@ pub(super) fn app_armor_profile_v1_0(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_annotations, test_spec};
+    use super::super::helpers::{test_annotations, test_spec};
     use super::*;
     use serde_json::json;
 

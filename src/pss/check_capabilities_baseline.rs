@@ -10,8 +10,17 @@
 
 use std::collections::BTreeSet;
 
-use super::{containers, containers_phrase, join_quote, Annotations, Forbidden};
+use super::helpers::{containers, containers_phrase, join_quote};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "capabilities_baseline",
+    level: Level::Baseline,
+    revisions: &[Revision::since(0, capabilities_baseline_v1_0)],
+};
 
 const ALLOWED_V1_0: &[&str] = &[
     "AUDIT_WRITE",
@@ -64,7 +73,7 @@ pub(super) fn capabilities_baseline_v1_0(_: &Annotations, spec: &PodSpec) -> Opt
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

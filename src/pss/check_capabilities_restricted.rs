@@ -11,8 +11,28 @@
 
 use std::collections::BTreeSet;
 
-use super::{containers, containers_phrase, join_quote, Annotations, Forbidden};
+use super::helpers::{containers, containers_phrase, join_quote};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "capabilities_restricted",
+    level: Level::Restricted,
+    revisions: &[
+        Revision::overriding(
+            22,
+            capabilities_restricted_v1_22,
+            &[super::check_capabilities_baseline::CHECK.id],
+        ),
+        Revision::overriding(
+            25,
+            capabilities_restricted_v1_25,
+            &[super::check_capabilities_baseline::CHECK.id],
+        ),
+    ],
+};
 
 const CAPABILITY_ALL: &str = "ALL";
 const CAPABILITY_NET_BIND_SERVICE: &str = "NET_BIND_SERVICE";
@@ -81,7 +101,7 @@ pub(super) fn capabilities_restricted_v1_25(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

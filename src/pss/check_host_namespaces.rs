@@ -6,8 +6,16 @@
 //! Allows: unset, `false`.
 //! Versions: one rule since v1.0.
 
+use super::registry::{Check, Revision};
+use super::standard::Level;
 use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "hostNamespaces",
+    level: Level::Baseline,
+    revisions: &[Revision::since(0, host_namespaces_v1_0)],
+};
 
 pub(super) fn host_namespaces_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
     let shared: Vec<&str> = [
@@ -27,7 +35,7 @@ pub(super) fn host_namespaces_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Fo
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

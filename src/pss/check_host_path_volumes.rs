@@ -6,8 +6,17 @@
 //! Allows: unset.
 //! Versions: one rule since v1.0.
 
-use super::{join_quote, pluralize, Annotations, Forbidden};
+use super::helpers::{join_quote, pluralize};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::{PodSpec, VolumeType};
+
+pub(super) const CHECK: Check = Check {
+    id: "hostPathVolumes",
+    level: Level::Baseline,
+    revisions: &[Revision::since(0, host_path_volumes_v1_0)],
+};
 
 pub(super) fn host_path_volumes_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
     let bad: Vec<&str> = spec
@@ -31,7 +40,7 @@ pub(super) fn host_path_volumes_v1_0(_: &Annotations, spec: &PodSpec) -> Option<
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

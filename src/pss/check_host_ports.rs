@@ -8,8 +8,17 @@
 
 use std::collections::BTreeSet;
 
-use super::{containers, join_quote, pluralize, Annotations, Forbidden};
+use super::helpers::{containers, join_quote, pluralize};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "hostPorts",
+    level: Level::Baseline,
+    revisions: &[Revision::since(0, host_ports_v1_0)],
+};
 
 pub(super) fn host_ports_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
     let mut bad: Vec<&str> = Vec::new();
@@ -46,7 +55,7 @@ pub(super) fn host_ports_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidd
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

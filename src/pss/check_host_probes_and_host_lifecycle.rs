@@ -10,8 +10,17 @@
 
 use std::collections::BTreeSet;
 
-use super::{containers, join_quote, pluralize, Annotations, Forbidden};
+use super::helpers::{containers, join_quote, pluralize};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "hostProbesAndHostLifecycle",
+    level: Level::Baseline,
+    revisions: &[Revision::since(34, host_probes_and_host_lifecycle_v1_34)],
+};
 
 pub(super) fn host_probes_and_host_lifecycle_v1_34(
     _: &Annotations,
@@ -55,7 +64,7 @@ pub(super) fn host_probes_and_host_lifecycle_v1_34(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

@@ -6,8 +6,17 @@
 //! Allows: unset, `false`.
 //! Versions: one rule since v1.0.
 
-use super::{containers, containers_phrase, Annotations, Forbidden};
+use super::helpers::{containers, containers_phrase};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "privileged",
+    level: Level::Baseline,
+    revisions: &[Revision::since(0, privileged_v1_0)],
+};
 
 pub(super) fn privileged_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
     let bad: Vec<&str> = containers(spec)
@@ -28,7 +37,7 @@ pub(super) fn privileged_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidd
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

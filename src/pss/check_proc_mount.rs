@@ -10,8 +10,20 @@
 
 use std::collections::BTreeSet;
 
-use super::{containers, containers_phrase, in_user_namespace, join_quote, Annotations, Forbidden};
+use super::helpers::{containers, containers_phrase, in_user_namespace, join_quote};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "procMount",
+    level: Level::Baseline,
+    revisions: &[
+        Revision::since(0, proc_mount_v1_0),
+        Revision::since(35, proc_mount_v1_35),
+    ],
+};
 
 const DEFAULT_PROC_MOUNT: &str = "Default";
 
@@ -50,7 +62,7 @@ pub(super) fn proc_mount_v1_35(annotations: &Annotations, spec: &PodSpec) -> Opt
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

@@ -8,8 +8,20 @@
 //! Versions: v1.35 (before that, baseline's unconditional `procMount` applies in restricted too).
 
 use super::check_proc_mount::proc_mount_v1_0;
+use super::registry::{Check, Revision};
+use super::standard::Level;
 use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "procMount_restricted",
+    level: Level::Restricted,
+    revisions: &[Revision::overriding(
+        35,
+        proc_mount_restricted_v1_35,
+        &[super::check_proc_mount::CHECK.id],
+    )],
+};
 
 pub(super) fn proc_mount_restricted_v1_35(
     annotations: &Annotations,
@@ -20,7 +32,7 @@ pub(super) fn proc_mount_restricted_v1_35(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

@@ -16,8 +16,21 @@
 
 use std::collections::BTreeSet;
 
-use super::{join_quote, pluralize, Annotations, Forbidden};
+use super::helpers::{join_quote, pluralize};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::{PodSpec, VolumeType};
+
+pub(super) const CHECK: Check = Check {
+    id: "restrictedVolumes",
+    level: Level::Restricted,
+    revisions: &[Revision::overriding(
+        0,
+        restricted_volumes_v1_0,
+        &[super::check_host_path_volumes::CHECK.id],
+    )],
+};
 
 const ALLOWED: &[VolumeType] = &[
     VolumeType::ConfigMap,
@@ -72,7 +85,7 @@ pub(super) fn restricted_volumes_v1_0(_: &Annotations, spec: &PodSpec) -> Option
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

@@ -10,8 +10,20 @@
 //! node, KEP-127).
 //! Versions: v1.0; v1.35 adds the user-namespace relaxation.
 
-use super::{containers, containers_phrase, in_user_namespace, Annotations, Forbidden};
+use super::helpers::{containers, containers_phrase, in_user_namespace};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "runAsNonRoot",
+    level: Level::Restricted,
+    revisions: &[
+        Revision::since(0, run_as_non_root_v1_0),
+        Revision::since(35, run_as_non_root_v1_35),
+    ],
+};
 
 pub(super) fn run_as_non_root_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
     let mut setters: Vec<String> = Vec::new();
@@ -73,7 +85,7 @@ pub(super) fn run_as_non_root_v1_35(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

@@ -8,8 +8,20 @@
 //! Allows: unset or non-zero. From v1.35 anything when `spec.hostUsers` is `false` (KEP-127).
 //! Versions: v1.23 introduces the check; v1.35 adds the user-namespace relaxation.
 
-use super::{containers, containers_phrase, in_user_namespace, Annotations, Forbidden};
+use super::helpers::{containers, containers_phrase, in_user_namespace};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+
+pub(super) const CHECK: Check = Check {
+    id: "runAsUser",
+    level: Level::Restricted,
+    revisions: &[
+        Revision::since(23, run_as_user_v1_23),
+        Revision::since(35, run_as_user_v1_35),
+    ],
+};
 
 pub(super) fn run_as_user_v1_23(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
     let mut setters: Vec<String> = Vec::new();
@@ -41,7 +53,7 @@ pub(super) fn run_as_user_v1_35(annotations: &Annotations, spec: &PodSpec) -> Op
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

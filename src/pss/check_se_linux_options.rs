@@ -11,8 +11,20 @@
 
 use std::collections::BTreeSet;
 
-use super::{containers, containers_phrase, join_quote, pluralize, Annotations, Forbidden};
+use super::helpers::{containers, containers_phrase, join_quote, pluralize};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::{PodSpec, SeLinuxOptions};
+
+pub(super) const CHECK: Check = Check {
+    id: "seLinuxOptions",
+    level: Level::Baseline,
+    revisions: &[
+        Revision::since(0, se_linux_options_v1_0),
+        Revision::since(31, se_linux_options_v1_31),
+    ],
+};
 
 const ALLOWED_TYPES_V1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
 const ALLOWED_TYPES_V1_31: &[&str] = &[
@@ -112,7 +124,7 @@ fn se_linux_options(spec: &PodSpec, allowed_types: &[&str]) -> Option<Forbidden>
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

@@ -11,13 +11,25 @@
 //! `spec.{initContainers,containers,ephemeralContainers}[*].securityContext.seccompProfile.type` (annotations
 //! are no longer read); allows unset (no `seccompProfile`), `RuntimeDefault`, `Localhost`. A `seccompProfile`
 //! without a `type` is forbidden (PSA sees the empty type).
+//!
+//! Versions: v1.0 (the annotations); v1.19 (the fields).
 
 use std::collections::BTreeSet;
 
-use super::{
-    containers, containers_phrase, go_quote, join_quote, pluralize, Annotations, Forbidden,
-};
+use super::helpers::{containers, containers_phrase, go_quote, join_quote, pluralize};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::{PodSpec, Profile};
+
+pub(super) const CHECK: Check = Check {
+    id: "seccompProfile_baseline",
+    level: Level::Baseline,
+    revisions: &[
+        Revision::since(0, seccomp_profile_baseline_v1_0),
+        Revision::since(19, seccomp_profile_baseline_v1_19),
+    ],
+};
 
 const ANNOTATION_KEY_POD: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const ANNOTATION_KEY_CONTAINER_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
@@ -103,7 +115,7 @@ pub(super) fn seccomp_profile_baseline_v1_19(_: &Annotations, spec: &PodSpec) ->
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_annotations, test_spec, Annotations};
+    use super::super::helpers::{test_annotations, test_spec};
     use super::*;
     use serde_json::json;
 

@@ -11,9 +11,29 @@
 //! a pod with `spec.os.name: windows` is exempt.
 
 use super::check_seccomp_profile_baseline::forbidden_type;
-use super::{containers, containers_phrase, join_quote, Annotations, Forbidden};
+use super::helpers::{containers, containers_phrase, join_quote};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
 use std::collections::BTreeSet;
+
+pub(super) const CHECK: Check = Check {
+    id: "seccompProfile_restricted",
+    level: Level::Restricted,
+    revisions: &[
+        Revision::overriding(
+            19,
+            seccomp_profile_restricted_v1_19,
+            &[super::check_seccomp_profile_baseline::CHECK.id],
+        ),
+        Revision::overriding(
+            25,
+            seccomp_profile_restricted_v1_25,
+            &[super::check_seccomp_profile_baseline::CHECK.id],
+        ),
+    ],
+};
 
 pub(super) fn seccomp_profile_restricted_v1_19(
     _: &Annotations,
@@ -91,7 +111,7 @@ pub(super) fn seccomp_profile_restricted_v1_25(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

@@ -4,82 +4,55 @@
 //! (namespaced and isolated from other pods) is allowed.
 //!
 //! Reads: `spec.securityContext.sysctls[*].name`.
-//! Allows, by version (each adds to the previous):
-//! - v1.0: `kernel.shm_rmid_forced`, `net.ipv4.ip_local_port_range`, `net.ipv4.tcp_syncookies`,
-//!   `net.ipv4.ping_group_range`, `net.ipv4.ip_unprivileged_port_start`
-//! - v1.27: `net.ipv4.ip_local_reserved_ports`
-//! - v1.29: `net.ipv4.tcp_keepalive_time`, `net.ipv4.tcp_fin_timeout`, `net.ipv4.tcp_keepalive_intvl`,
-//!   `net.ipv4.tcp_keepalive_probes`
-//! - v1.32: `net.ipv4.tcp_rmem`, `net.ipv4.tcp_wmem`
-//! - v1.37: `net.ipv4.tcp_slow_start_after_idle`, `net.ipv4.tcp_notsent_lowat`
+//! Allows: the safe set of the policy version (`crate::safe_sysctls`, which lists the names each version adds).
+//! Versions: v1.0; v1.27, v1.29, v1.32 and v1.37 each add names to the safe set.
 
+use super::registry::{Check, Revision};
+use super::standard::Level;
 use super::{Annotations, Forbidden};
 use crate::pod::PodSpec;
+use crate::safe_sysctls;
 
-const ADDED_V1_0: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_unprivileged_port_start",
-];
-const ADDED_V1_27: &[&str] = &["net.ipv4.ip_local_reserved_ports"];
-const ADDED_V1_29: &[&str] = &[
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-];
-const ADDED_V1_32: &[&str] = &["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"];
-const ADDED_V1_37: &[&str] = &[
-    "net.ipv4.tcp_slow_start_after_idle",
-    "net.ipv4.tcp_notsent_lowat",
-];
-
-/// The sysctls the newest standard allows: the kubelet's safe set, which PSP's sysctl rules also start from.
-pub fn allowed_at_latest() -> impl Iterator<Item = &'static str> {
-    ALLOWED_V1_37.iter().flat_map(|names| names.iter().copied())
-}
-
-const ALLOWED_V1_0: &[&[&str]] = &[ADDED_V1_0];
-const ALLOWED_V1_27: &[&[&str]] = &[ADDED_V1_0, ADDED_V1_27];
-const ALLOWED_V1_29: &[&[&str]] = &[ADDED_V1_0, ADDED_V1_27, ADDED_V1_29];
-const ALLOWED_V1_32: &[&[&str]] = &[ADDED_V1_0, ADDED_V1_27, ADDED_V1_29, ADDED_V1_32];
-const ALLOWED_V1_37: &[&[&str]] = &[
-    ADDED_V1_0,
-    ADDED_V1_27,
-    ADDED_V1_29,
-    ADDED_V1_32,
-    ADDED_V1_37,
-];
+pub(super) const CHECK: Check = Check {
+    id: "sysctls",
+    level: Level::Baseline,
+    revisions: &[
+        Revision::since(0, sysctls_v1_0),
+        Revision::since(27, sysctls_v1_27),
+        Revision::since(29, sysctls_v1_29),
+        Revision::since(32, sysctls_v1_32),
+        Revision::since(37, sysctls_v1_37),
+    ],
+};
 
 pub(super) fn sysctls_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
-    sysctls(spec, ALLOWED_V1_0)
+    sysctls(spec, 0)
 }
 
 pub(super) fn sysctls_v1_27(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
-    sysctls(spec, ALLOWED_V1_27)
+    sysctls(spec, 27)
 }
 
 pub(super) fn sysctls_v1_29(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
-    sysctls(spec, ALLOWED_V1_29)
+    sysctls(spec, 29)
 }
 
 pub(super) fn sysctls_v1_32(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
-    sysctls(spec, ALLOWED_V1_32)
+    sysctls(spec, 32)
 }
 
 pub(super) fn sysctls_v1_37(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
-    sysctls(spec, ALLOWED_V1_37)
+    sysctls(spec, 37)
 }
 
-fn sysctls(spec: &PodSpec, allowed: &[&[&str]]) -> Option<Forbidden> {
+/// Forbids every sysctl outside the safe set of policy version `v1.<minor>`.
+fn sysctls(spec: &PodSpec, minor: u8) -> Option<Forbidden> {
     // In pod order, duplicates kept, as PSA.
     let forbidden: Vec<&str> = spec
         .sysctls()
         .iter()
         .map(|s| s.name.as_str())
-        .filter(|name| !allowed.iter().any(|set| set.contains(name)))
+        .filter(|name| !safe_sysctls::is_safe_at(minor, name))
         .collect();
     if forbidden.is_empty() {
         return None;
@@ -89,7 +62,7 @@ fn sysctls(spec: &PodSpec, allowed: &[&[&str]]) -> Option<Forbidden> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 
@@ -112,13 +85,7 @@ mod tests {
             (32, sysctls_v1_32),
             (37, sysctls_v1_37),
         ];
-        let added: [(u8, &[&str]); 5] = [
-            (0, ADDED_V1_0),
-            (27, ADDED_V1_27),
-            (29, ADDED_V1_29),
-            (32, ADDED_V1_32),
-            (37, ADDED_V1_37),
-        ];
+        let added = safe_sysctls::ADDED;
         for (version, check) in versions {
             for (since, names) in added {
                 let got = check(&Annotations::new(), &pod(names));
@@ -133,6 +100,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_revision_starts_wherever_the_safe_set_grows() {
+        let starts: Vec<u8> = CHECK.revisions.iter().map(|r| r.since).collect();
+        let growth: Vec<u8> = safe_sysctls::ADDED
+            .iter()
+            .map(|(minor, _)| *minor)
+            .collect();
+        assert_eq!(starts, growth);
     }
 
     #[test]

@@ -7,8 +7,17 @@
 //! Allows: unset, `false`.
 //! Versions: one rule since v1.0.
 
-use super::{containers, containers_phrase, Annotations, Forbidden};
+use super::helpers::{containers, containers_phrase};
+use super::registry::{Check, Revision};
+use super::standard::Level;
+use super::{Annotations, Forbidden};
 use crate::pod::{PodSpec, WindowsOptions};
+
+pub(super) const CHECK: Check = Check {
+    id: "windowsHostProcess",
+    level: Level::Baseline,
+    revisions: &[Revision::since(0, windows_host_process_v1_0)],
+};
 
 fn host_process(options: Option<&WindowsOptions>) -> bool {
     options.and_then(|o| o.host_process) == Some(true)
@@ -43,7 +52,7 @@ pub(super) fn windows_host_process_v1_0(_: &Annotations, spec: &PodSpec) -> Opti
 
 #[cfg(test)]
 mod tests {
-    use super::super::{test_spec, Annotations};
+    use super::super::helpers::test_spec;
     use super::*;
     use serde_json::json;
 

@@ -1,13 +1,13 @@
 //! Named starting points. Explicit settings override a profile key by key.
 //!
-//! - `ai-data-security`: the sensitive-AI-data PodSecurityPolicy of the product brief, with one correction:
-//!   that PSP lists `/data/ai` as an allowed read-only host path but leaves `hostPath` out of `volumes`, which
-//!   forbids the very path it meant to allow. Here `hostPath` volumes are allowed, under `/data/ai` only and
-//!   read-only (every mount of such a volume must be `readOnly: true`). And one adjustment: a PSP without seccomp
-//!   annotations forbids setting any seccomp profile (PSP's "seccomp may not be set"), which would refuse the
-//!   `RuntimeDefault` profile that hardened images and the restricted standard ask for. The profile allows any
-//!   seccomp profile (`*`): no weaker than the PSP, since a pod without a profile already runs unconfined, and
-//!   it can be combined with `podSecurityStandard: restricted`.
+//! - `ai-data-security`: the sensitive-AI-data PodSecurityPolicy that this project started from, with one
+//!   correction: that PSP lists `/data/ai` as an allowed read-only host path but leaves `hostPath` out of
+//!   `volumes`, which forbids the very path it meant to allow. Here `hostPath` volumes are allowed, under
+//!   `/data/ai` only and read-only (every mount of such a volume must be `readOnly: true`). And one adjustment:
+//!   a PSP without seccomp annotations forbids setting any seccomp profile (PSP's "seccomp may not be set"),
+//!   which would refuse the `RuntimeDefault` profile that hardened images and the restricted standard ask for.
+//!   The profile allows any seccomp profile (`*`): no weaker than the PSP, since a pod without a profile
+//!   already runs unconfined, and it can be combined with `podSecurityStandard: restricted`.
 //! - `restricted` and `baseline`: the Pod Security Standards levels, as far as PSP fields can say them
 //!   (the README lists where they cannot).
 
@@ -142,53 +142,6 @@ mod tests {
             .map(|t| t.name())
             .collect();
         assert_eq!(volumes, expected);
-    }
-
-    /// The sysctls the `baseline` and `restricted` profiles allow are those the Pod Security Standards allow
-    /// at `latest`: the kubelet's safe set, which PSP's sysctl rules start from.
-    #[test]
-    fn baseline_and_restricted_allow_the_sysctls_of_the_latest_standard() {
-        use crate::object::{Kind, PodObject};
-        use crate::pss::{self, Standard};
-        let standard = Standard::parse("baseline", "latest").unwrap();
-        let names = [
-            "kernel.shm_rmid_forced",
-            "net.ipv4.ip_local_port_range",
-            "net.ipv4.tcp_syncookies",
-            "net.ipv4.ping_group_range",
-            "net.ipv4.ip_unprivileged_port_start",
-            "net.ipv4.ip_local_reserved_ports",
-            "net.ipv4.tcp_keepalive_time",
-            "net.ipv4.tcp_fin_timeout",
-            "net.ipv4.tcp_keepalive_intvl",
-            "net.ipv4.tcp_keepalive_probes",
-            "net.ipv4.tcp_rmem",
-            "net.ipv4.tcp_wmem",
-            "net.ipv4.tcp_slow_start_after_idle",
-            "net.ipv4.tcp_notsent_lowat",
-            "net.core.somaxconn",
-            "kernel.msgmax",
-            "net.ipv4.tcp_congestion_control",
-            "net.ipv4.tcp_slow_start_after_idle_x",
-        ];
-        for profile in ["baseline", "restricted"] {
-            let policy =
-                super::super::Policy::from_json(&format!(r#"{{"profile": "{profile}"}}"#)).unwrap();
-            let psp = policy.psp.expect("a profile has PSP fields");
-            for name in names {
-                let object = serde_json::json!({
-                    "kind": "Pod",
-                    "spec": {"securityContext": {"sysctls": [{"name": name, "value": "1"}]}, "containers": []},
-                });
-                let pod = PodObject::parse(Kind::Pod, &object.to_string()).unwrap();
-                let mut violations = crate::violation::Violations::default();
-                psp.validate(&pod, &mut violations);
-                let profile_allows = !violations.iter().any(|v| v.path.contains("sysctls"));
-                let standard_allows =
-                    pss::evaluate(&standard, &pod.annotations, &pod.spec).is_empty();
-                assert_eq!(profile_allows, standard_allows, "{profile}: {name}");
-            }
-        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! PSP's annotations, and this policy's own keys (profile, Pod Security Standards, exemptions, mutating).
 //!
 //! Every key is optional here so that a profile can supply what the user leaves out; what is required is
-//! decided in `settings::Policy::from_raw`. Unknown keys are refused everywhere: a misspelled `privilegd`
+//! decided when the policy is assembled (`policy`). Unknown keys are refused everywhere: a misspelled `privilegd`
 //! must not silently weaken the policy.
 
 use serde::Deserialize;

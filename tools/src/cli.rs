@@ -32,6 +32,12 @@ impl Parsed {
         }
     }
 
+    /// Every value of flag `name` (its first spelling), in the order given: for flags that may be
+    /// repeated.
+    pub fn values(&self, name: &str) -> &[String] {
+        self.values.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
     /// True when switch `name` is given.
     pub fn switch(&self, name: &str) -> bool {
         self.values.contains_key(name)

@@ -23,11 +23,9 @@ mod violation_paths;
 
 use common::*;
 use generators::object;
-use pod_security_policy::evaluate::evaluate;
-use pod_security_policy::object::{Kind, PodObject};
-use pod_security_policy::patch::Defaults;
-use pod_security_policy::settings::Policy;
-use pod_security_policy::violation::{Problem, Violation, Violations};
+use pod_security_policy::{
+    evaluate, Defaults, Kind, PodObject, Policy, Problem, Violation, Violations,
+};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::Config;
@@ -136,14 +134,14 @@ proptest! {
         (kind, object) in object(),
     ) {
         let policy = Policy::from_json(settings).expect("valid settings");
-        let Some(psp) = &policy.psp else {
+        let Some(psp) = policy.entry().psp() else {
             return Ok(());
         };
         let text = object.to_string();
         let pod = PodObject::parse(kind, &text).expect("a generated object parses");
 
         let mut violations = Violations::default();
-        psp.validate(&pod, &mut violations);
+        psp.validate_pod(&pod, &mut violations);
         for violation in violations.iter() {
             if let Err(e) = check_path(kind, &object, violation) {
                 return Err(TestCaseError::fail(format!("{violation}: {e}\nobject: {object}")));
@@ -152,11 +150,11 @@ proptest! {
 
         let mut defaulted = pod.clone();
         let mut defaults = Defaults::new(kind);
-        psp.default(&mut defaulted, &mut defaults);
+        psp.mutate_pod(&mut defaulted, &mut defaults);
         let mut mutated = object.clone();
         defaults.apply(&mut mutated).expect("defaults apply to a parsed object");
         let mut defaulted_violations = Violations::default();
-        psp.validate(&defaulted, &mut defaulted_violations);
+        psp.validate_pod(&defaulted, &mut defaulted_violations);
         for violation in defaulted_violations.iter() {
             if let Err(e) = check_path(kind, &mutated, violation) {
                 return Err(TestCaseError::fail(format!("{violation} (after defaulting): {e}\nobject: {mutated}")));
@@ -169,16 +167,16 @@ proptest! {
         if response.audit_annotations.is_some() {
             return Ok(()); // exempt
         }
-        let reported = if policy.mutating { &defaulted_violations } else { &violations };
+        let reported = if policy.entry().mutating() { &defaulted_violations } else { &violations };
         if reported.is_empty() {
-            if policy.pss.is_none() {
+            if !policy.entry().has_standard() {
                 prop_assert!(response.accepted, "{:?}", response.message);
             }
         } else {
             let list: Vec<String> = reported.iter().map(ToString::to_string).collect();
             let expected = format!("PodSecurityPolicy: {}", list.join("; "));
             let message = response.message.unwrap_or_default();
-            if policy.pss.is_none() {
+            if !policy.entry().has_standard() {
                 prop_assert_eq!(message, expected);
             } else {
                 prop_assert!(message.starts_with(&expected), "{message}\nexpected first: {expected}");

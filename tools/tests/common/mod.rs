@@ -49,44 +49,61 @@ pub fn yaml_documents(text: &str) -> Vec<Value> {
         .collect()
 }
 
-/// The folder of Kubewarden's CRDs: `$KUBEWARDEN_CRDS_DIR`, else
-/// `<workspace>/../shared/reference/kubewarden-crds`.
-pub fn crds_dir() -> PathBuf {
-    match std::env::var_os("KUBEWARDEN_CRDS_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => workspace().join("../shared/reference/kubewarden-crds"),
+/// Reference data a test needs, carried in the repository's `testdata/` (see its README): `path` if it is
+/// there. If it is missing, the test skips `skipped` and says so on stderr, or fails naming the missing
+/// path under `CI=true`: CI may not skip.
+pub fn reference_data(path: PathBuf, skipped: &str) -> Option<PathBuf> {
+    if path.exists() {
+        return Some(path);
     }
+    let in_ci = std::env::var("CI").is_ok_and(|ci| ci.eq_ignore_ascii_case("true"));
+    assert!(
+        !in_ci,
+        "reference data missing: {}; under CI=true nothing may be skipped ({skipped})",
+        path.display()
+    );
+    // Straight to stderr, past the test harness's capture: a skip shows in every run.
+    let bar = "!".repeat(100);
+    let notice = format!(
+        "\n{bar}\n!!! SKIPPED {skipped}: reference data missing: {}\n{bar}\n\n",
+        path.display()
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
+    None
 }
 
-/// The ClusterAdmissionPolicy CRD's served versions.
-pub fn cluster_admission_policy_crd() -> Vec<psp_tools::crd::CrdVersion> {
-    let path = crds_dir().join("policies.kubewarden.io_clusteradmissionpolicies.yaml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read the ClusterAdmissionPolicy CRD {} ({e}); point $KUBEWARDEN_CRDS_DIR at \
-             the folder holding Kubewarden's CRDs",
-            path.display()
-        )
-    });
+/// Kubewarden's ClusterAdmissionPolicy CRD file, or `None` when it is missing and `skipped` may be skipped.
+pub fn cluster_admission_policy_crd_path(skipped: &str) -> Option<PathBuf> {
+    reference_data(
+        workspace()
+            .join("testdata/kubewarden-crds/policies.kubewarden.io_clusteradmissionpolicies.yaml"),
+        skipped,
+    )
+}
+
+fn load_crd(path: &Path) -> Vec<psp_tools::crd::CrdVersion> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     psp_tools::crd::load_crds(&text, &path.display().to_string())
         .unwrap_or_else(|e| panic!("{e:#}"))
 }
 
-/// The served versions of Kubewarden's ClusterAdmissionPolicy and AdmissionPolicy CRDs.
-pub fn kubewarden_crds() -> Vec<psp_tools::crd::CrdVersion> {
-    let mut crds = cluster_admission_policy_crd();
-    let path = crds_dir().join("policies.kubewarden.io_admissionpolicies.yaml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read the AdmissionPolicy CRD {}: {e}",
-            path.display()
-        )
-    });
-    crds.extend(
-        psp_tools::crd::load_crds(&text, &path.display().to_string())
-            .unwrap_or_else(|e| panic!("{e:#}")),
-    );
-    crds
+/// The ClusterAdmissionPolicy CRD's served versions, or `None` when it is missing and `skipped` may be
+/// skipped.
+pub fn cluster_admission_policy_crd(skipped: &str) -> Option<Vec<psp_tools::crd::CrdVersion>> {
+    cluster_admission_policy_crd_path(skipped).map(|path| load_crd(&path))
+}
+
+/// The served versions of Kubewarden's ClusterAdmissionPolicy and AdmissionPolicy CRDs, or `None` when
+/// they are missing and `skipped` may be skipped.
+pub fn kubewarden_crds(skipped: &str) -> Option<Vec<psp_tools::crd::CrdVersion>> {
+    let mut crds = cluster_admission_policy_crd(skipped)?;
+    let path = reference_data(
+        workspace().join("testdata/kubewarden-crds/policies.kubewarden.io_admissionpolicies.yaml"),
+        skipped,
+    )?;
+    crds.extend(load_crd(&path));
+    Some(crds)
 }
 
 /// A temporary folder, removed with everything in it when dropped (also when a test fails).

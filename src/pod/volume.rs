@@ -1,0 +1,250 @@
+//! Pod volumes: each volume's name, its source type(s) by the names PSP's `volumes` list uses, and the
+//! details the checks read (`hostPath.path`, the `flexVolume` and `csi` drivers).
+
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+
+/// The volume source types, with the names PSP's `volumes` list uses (`util.GetVolumeFSType`), plus `image`
+/// (the OCI image volume of Kubernetes 1.31+), which PSP predates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VolumeType {
+    AzureFile,
+    Flocker,
+    FlexVolume,
+    HostPath,
+    EmptyDir,
+    GcePersistentDisk,
+    AwsElasticBlockStore,
+    GitRepo,
+    Secret,
+    Nfs,
+    Iscsi,
+    Glusterfs,
+    PersistentVolumeClaim,
+    Rbd,
+    Cinder,
+    CephFs,
+    DownwardApi,
+    Fc,
+    ConfigMap,
+    VsphereVolume,
+    Quobyte,
+    AzureDisk,
+    PhotonPersistentDisk,
+    StorageOs,
+    Projected,
+    PortworxVolume,
+    ScaleIo,
+    Csi,
+    Ephemeral,
+    Image,
+}
+
+impl VolumeType {
+    pub const ALL: [VolumeType; 30] = [
+        VolumeType::AzureFile,
+        VolumeType::Flocker,
+        VolumeType::FlexVolume,
+        VolumeType::HostPath,
+        VolumeType::EmptyDir,
+        VolumeType::GcePersistentDisk,
+        VolumeType::AwsElasticBlockStore,
+        VolumeType::GitRepo,
+        VolumeType::Secret,
+        VolumeType::Nfs,
+        VolumeType::Iscsi,
+        VolumeType::Glusterfs,
+        VolumeType::PersistentVolumeClaim,
+        VolumeType::Rbd,
+        VolumeType::Cinder,
+        VolumeType::CephFs,
+        VolumeType::DownwardApi,
+        VolumeType::Fc,
+        VolumeType::ConfigMap,
+        VolumeType::VsphereVolume,
+        VolumeType::Quobyte,
+        VolumeType::AzureDisk,
+        VolumeType::PhotonPersistentDisk,
+        VolumeType::StorageOs,
+        VolumeType::Projected,
+        VolumeType::PortworxVolume,
+        VolumeType::ScaleIo,
+        VolumeType::Csi,
+        VolumeType::Ephemeral,
+        VolumeType::Image,
+    ];
+
+    /// The name used both as the pod's volume source key and in PSP's `volumes` list.
+    pub fn name(self) -> &'static str {
+        match self {
+            VolumeType::AzureFile => "azureFile",
+            VolumeType::Flocker => "flocker",
+            VolumeType::FlexVolume => "flexVolume",
+            VolumeType::HostPath => "hostPath",
+            VolumeType::EmptyDir => "emptyDir",
+            VolumeType::GcePersistentDisk => "gcePersistentDisk",
+            VolumeType::AwsElasticBlockStore => "awsElasticBlockStore",
+            VolumeType::GitRepo => "gitRepo",
+            VolumeType::Secret => "secret",
+            VolumeType::Nfs => "nfs",
+            VolumeType::Iscsi => "iscsi",
+            VolumeType::Glusterfs => "glusterfs",
+            VolumeType::PersistentVolumeClaim => "persistentVolumeClaim",
+            VolumeType::Rbd => "rbd",
+            VolumeType::Cinder => "cinder",
+            VolumeType::CephFs => "cephfs",
+            VolumeType::DownwardApi => "downwardAPI",
+            VolumeType::Fc => "fc",
+            VolumeType::ConfigMap => "configMap",
+            VolumeType::VsphereVolume => "vsphereVolume",
+            VolumeType::Quobyte => "quobyte",
+            VolumeType::AzureDisk => "azureDisk",
+            VolumeType::PhotonPersistentDisk => "photonPersistentDisk",
+            VolumeType::StorageOs => "storageos",
+            VolumeType::Projected => "projected",
+            VolumeType::PortworxVolume => "portworxVolume",
+            VolumeType::ScaleIo => "scaleIO",
+            VolumeType::Csi => "csi",
+            VolumeType::Ephemeral => "ephemeral",
+            VolumeType::Image => "image",
+        }
+    }
+
+    /// The type named `name` in PSP's `volumes` list.
+    pub fn from_name(name: &str) -> Option<VolumeType> {
+        VolumeType::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// A pod volume: its name and the source(s) it sets. The API allows one source per volume; a volume with
+/// several, or with a key this model does not know, keeps them all so that each is judged (fail closed).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Volume {
+    pub name: String,
+    pub sources: Vec<VolumeType>,
+    /// Keys that are neither `name` nor a known volume source.
+    pub unknown_sources: Vec<String>,
+    pub host_path: Option<String>,
+    pub flex_driver: Option<String>,
+    pub csi_driver: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PathField {
+    #[serde(default)]
+    path: String,
+}
+
+#[derive(Deserialize)]
+struct DriverField {
+    #[serde(default)]
+    driver: String,
+}
+
+impl<'de> Deserialize<'de> for Volume {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct VolumeVisitor;
+        impl<'de> Visitor<'de> for VolumeVisitor {
+            type Value = Volume;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a volume object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Volume, A::Error> {
+                let mut volume = Volume::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let key = key.as_ref();
+                    if key == "name" {
+                        volume.name = map.next_value()?;
+                        continue;
+                    }
+                    // A source key is its type's name.
+                    let Some(kind) = VolumeType::from_name(key) else {
+                        // A null value means the key is unset; anything else is a source we cannot judge.
+                        let value: Option<IgnoredAny> = map.next_value()?;
+                        if value.is_some() {
+                            volume.unknown_sources.push(key.to_owned());
+                        }
+                        continue;
+                    };
+                    let present = match kind {
+                        VolumeType::HostPath => map
+                            .next_value::<Option<PathField>>()?
+                            .map(|p| volume.host_path = Some(p.path))
+                            .is_some(),
+                        VolumeType::FlexVolume => map
+                            .next_value::<Option<DriverField>>()?
+                            .map(|d| volume.flex_driver = Some(d.driver))
+                            .is_some(),
+                        VolumeType::Csi => map
+                            .next_value::<Option<DriverField>>()?
+                            .map(|d| volume.csi_driver = Some(d.driver))
+                            .is_some(),
+                        _ => map.next_value::<Option<IgnoredAny>>()?.is_some(),
+                    };
+                    if present {
+                        if volume.sources.contains(&kind) {
+                            return Err(de::Error::custom(format!(
+                                "duplicate volume source {key}"
+                            )));
+                        }
+                        volume.sources.push(kind);
+                    }
+                }
+                Ok(volume)
+            }
+        }
+        deserializer.deserialize_map(VolumeVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn volume_records_every_source_and_its_details() {
+        let cases = [
+            (
+                json!({"name": "a", "emptyDir": {}}),
+                vec![VolumeType::EmptyDir],
+                vec![],
+            ),
+            (
+                json!({"name": "a", "hostPath": {"path": "/x"}}),
+                vec![VolumeType::HostPath],
+                vec![],
+            ),
+            (
+                json!({"name": "a", "cephfs": {"monitors": []}}),
+                vec![VolumeType::CephFs],
+                vec![],
+            ),
+            (
+                json!({"name": "a", "emptyDir": null, "secret": {}}),
+                vec![VolumeType::Secret],
+                vec![],
+            ),
+            (
+                json!({"name": "a", "futureVolume": {}}),
+                vec![],
+                vec!["futureVolume".to_string()],
+            ),
+            (
+                json!({"name": "a", "hostPath": {"path": "/x"}, "nfs": {}}),
+                vec![VolumeType::HostPath, VolumeType::Nfs],
+                vec![],
+            ),
+        ];
+        for (input, sources, unknown) in cases {
+            let v: Volume = serde_json::from_value(input.clone()).unwrap();
+            assert_eq!(v.sources, sources, "{input}");
+            assert_eq!(v.unknown_sources, unknown, "{input}");
+        }
+        let v: Volume =
+            serde_json::from_value(json!({"name": "a", "csi": {"driver": "d.example.com"}}))
+                .unwrap();
+        assert_eq!(v.csi_driver.as_deref(), Some("d.example.com"));
+    }
+}
