@@ -106,12 +106,13 @@ test: unit-tests e2e-tests pulumi-tests
 unit-tests: setup
 	$(CARGO) test -p pod-security-policy --lib
 
-# The module through waPC (crate e2e-tests), and the shipping tools (crate psp-tools: annotate,
-# OCI push/pull against a docker-registry on 127.0.0.1, manifests against the CRDs, PSP
-# migration). One cargo invocation for both, so that the wasmtime host is built once.
+# The waPC host's own tests (crate psp-host: the host against a WAT guest, psp-run, psp-bench's
+# statistics), the module through that host (crate e2e-tests), and the shipping tools (crate
+# psp-tools: annotate, OCI push/pull against a docker-registry on 127.0.0.1, manifests against the
+# CRDs, PSP migration). One cargo invocation for the three, so that wasmtime is built once.
 e2e-tests: policy.wasm
 	@bash scripts/setup.sh registry
-	$(CARGO) test --profile e2e -p e2e-tests -p psp-tools
+	$(CARGO) test --profile e2e -p psp-host -p e2e-tests -p psp-tools
 
 # The Pulumi example's unit test (examples/pulumi, Pulumi's mocks: no cluster, no Pulumi
 # service). Its pinned requirements go to a virtualenv outside the work tree, reinstalled when
@@ -138,7 +139,7 @@ fmt-check:
 	$(CARGO) fmt --all -- --check
 
 run: policy.wasm
-	$(CARGO) run --profile e2e -p e2e-tests --bin psp-run -- --policy policy.wasm \
+	$(CARGO) run --profile e2e -p psp-host --bin psp-run -- --policy policy.wasm \
 		$(if $(REQUEST),--request-path "$(REQUEST)",--examples) \
 		$(if $(SETTINGS),--settings-path "$(SETTINGS)")
 
@@ -157,10 +158,10 @@ bench: policy.wasm
 		$(WASM_OPT) $(WASM_OPT_FLAGS) "$$built" -o "$$built.opt" && built="$$built.opt"; \
 	fi; \
 	cmp -s "$$built" "$(POLICY_BENCH_WASM)" || cp -v "$$built" "$(POLICY_BENCH_WASM)"
-	$(CARGO) build --profile e2e -p e2e-tests --bin psp-bench
+	$(CARGO) build --profile e2e -p psp-host --bin psp-bench
 	"$(CARGO_TARGET_DIR)/e2e/psp-bench" --policy policy.wasm --floor "$(POLICY_BENCH_WASM)" $(BENCH_ARGS)
 
-# Fuzzing (issue 6): cargo-fuzz on the nightly toolchain, in fuzz/ (a workspace of its own, built in its own
+# Fuzzing: cargo-fuzz on the nightly toolchain, in fuzz/ (a workspace of its own, built in its own
 # target folder so that nightly and sanitizer flags never invalidate the main build). Each run uses one core
 # (fuzz/run.sh: -jobs=1 -workers=1, niced). `make fuzz` grows fuzz/corpus/, `make fuzz-cmin` minimises it;
 # `make fuzz-ci` reads the committed corpus and keeps nothing. A finding lands in fuzz/artifacts/<target>/
@@ -194,8 +195,8 @@ fuzz-cmin: fuzz-build
 # Removes this project's artefacts; the dependencies stay built (distclean removes them too).
 clean:
 	rm -f policy.wasm annotated-policy.wasm "$(POLICY_BENCH_WASM)"
-	$(CARGO) clean -p pod-security-policy -p e2e-tests -p psp-tools
-	$(CARGO) clean --profile e2e -p pod-security-policy -p e2e-tests -p psp-tools
+	$(CARGO) clean -p pod-security-policy -p psp-host -p e2e-tests -p psp-tools
+	$(CARGO) clean --profile e2e -p pod-security-policy -p psp-host -p e2e-tests -p psp-tools
 	$(CARGO) clean --release --target=$(WASM_TARGET) -p pod-security-policy
 
 distclean: clean

@@ -2,26 +2,18 @@
 //! class names. An exempt request is accepted untouched (no mutation) with an audit annotation saying why; the
 //! same request without the exemption is judged. `validate_settings` refuses empty names and duplicates.
 
+mod common;
+
 use std::collections::BTreeMap;
 
-use e2e_tests::{request, PolicyHost, RequestBuilder, ValidationResponse};
+use common::*;
 use serde_json::{json, Value};
 
 /// The API server prefixes audit annotation keys with the webhook name, so the key itself has no `/`.
 const EXEMPT: &str = "exempt";
 
-fn host() -> &'static PolicyHost {
-    PolicyHost::shared().unwrap_or_else(|e| panic!("{e:#}"))
-}
-
-fn validate(request: &Value, settings: &Value) -> ValidationResponse {
-    host()
-        .validate(request, settings)
-        .unwrap_or_else(|e| panic!("validate must answer, not fail: {e:#}"))
-}
-
 /// `ai-data-security` with every kind of exemption.
-fn settings() -> Value {
+fn with_exemptions() -> Value {
     json!({
         "profile": "ai-data-security",
         "exemptions": {
@@ -41,20 +33,12 @@ fn violating_spec() -> Value {
     })
 }
 
-fn pod(namespace: &str, spec: Value) -> Value {
-    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": namespace}, "spec": spec})
+fn pod_in(namespace: &str, spec: Value) -> Value {
+    in_namespace(pod(spec), namespace)
 }
 
-fn deployment(namespace: &str, spec: Value) -> Value {
-    json!({
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "d", "namespace": namespace},
-        "spec": {
-            "selector": {"matchLabels": {"app": "d"}},
-            "template": {"metadata": {"labels": {"app": "d"}}, "spec": spec},
-        },
-    })
+fn deployment_in(namespace: &str, spec: Value) -> Value {
+    in_namespace(object_of("Deployment", Value::Null, spec), namespace)
 }
 
 const REJECTION: &str = "PodSecurityPolicy: spec.volumes[0].hostPath.path: Invalid value: \"/dev\": host path is not \
@@ -62,6 +46,7 @@ const REJECTION: &str = "PodSecurityPolicy: spec.volumes[0].hostPath.path: Inval
                          spec.containers[0].securityContext.privileged: Invalid value: true: privileged containers \
                          are not allowed";
 
+#[track_caller]
 fn assert_exempt(response: &ValidationResponse, why: &str, case: &str) {
     assert!(response.accepted, "{case}: {:?}", response.message);
     assert_eq!(response.message, None, "{case}");
@@ -77,16 +62,9 @@ fn assert_exempt(response: &ValidationResponse, why: &str, case: &str) {
     );
 }
 
-fn assert_judged(response: &ValidationResponse, expected: &str, case: &str) {
-    assert!(!response.accepted, "{case}: accepted");
-    assert_eq!(response.message(), expected, "{case}");
-    assert_eq!(response.audit_annotations, None, "{case}");
-}
-
 #[test]
 fn the_settings_are_valid() {
-    let answer = host().validate_settings_strict(&settings()).unwrap();
-    assert!(answer.valid, "{:?}", answer.message);
+    assert_valid_settings(&with_exemptions());
 }
 
 #[test]
@@ -101,11 +79,11 @@ fn exempt_usernames() {
             ],
         ),
     ] {
-        let req = RequestBuilder::new("Pod", "CREATE", pod("ml-platform", violating_spec()))
+        let req = RequestBuilder::new("Pod", "CREATE", pod_in("ml-platform", violating_spec()))
             .user(user, &groups)
             .build();
         assert_exempt(
-            &validate(&req, &settings()),
+            &validate(&req, &with_exemptions()),
             &format!("username \"{user}\""),
             user,
         );
@@ -118,44 +96,40 @@ fn exempt_usernames() {
         ("alice", vec!["ops-admin", "system:authenticated"]),
         ("kubernetes-admin", vec!["system:masters"]),
     ] {
-        let req = RequestBuilder::new("Pod", "CREATE", pod("ml-platform", violating_spec()))
+        let req = RequestBuilder::new("Pod", "CREATE", pod_in("ml-platform", violating_spec()))
             .user(user, &groups)
             .build();
-        assert_judged(&validate(&req, &settings()), REJECTION, user);
+        assert_rejected(&validate(&req, &with_exemptions()), REJECTION, user);
     }
 }
 
 #[test]
 fn exempt_namespaces() {
     for namespace in ["kube-system", "gpu-operator"] {
-        let req = request("Pod", "CREATE", pod(namespace, violating_spec()));
+        let req = create("Pod", pod_in(namespace, violating_spec()));
         assert_eq!(req["namespace"], json!(namespace));
         assert_exempt(
-            &validate(&req, &settings()),
+            &validate(&req, &with_exemptions()),
             &format!("namespace \"{namespace}\""),
             namespace,
         );
-        let req = request(
-            "Deployment",
-            "CREATE",
-            deployment(namespace, violating_spec()),
-        );
+        let req = create("Deployment", deployment_in(namespace, violating_spec()));
         assert_exempt(
-            &validate(&req, &settings()),
+            &validate(&req, &with_exemptions()),
             &format!("namespace \"{namespace}\""),
             namespace,
         );
     }
     for namespace in ["default", "kube-system-2", "kube", "Kube-System"] {
-        let req = request("Pod", "CREATE", pod(namespace, violating_spec()));
-        assert_judged(&validate(&req, &settings()), REJECTION, namespace);
+        let req = create("Pod", pod_in(namespace, violating_spec()));
+        assert_rejected(&validate(&req, &with_exemptions()), REJECTION, namespace);
     }
     // The request's namespace counts (the API server has made the object's agree with it).
-    let req = RequestBuilder::new("Pod", "CREATE", pod("default", violating_spec()))
+    let req = RequestBuilder::new("Pod", "CREATE", pod_in("default", violating_spec()))
         .namespace("kube-system")
         .build();
     assert_exempt(
-        &validate(&req, &settings()),
+        &validate(&req, &with_exemptions()),
         "namespace \"kube-system\"",
         "request namespace",
     );
@@ -169,8 +143,8 @@ fn exempt_runtime_classes() {
         let why = format!("runtimeClassName \"{class}\"");
         assert_exempt(
             &validate(
-                &request("Pod", "CREATE", pod("ml-platform", spec.clone())),
-                &settings(),
+                &create("Pod", pod_in("ml-platform", spec.clone())),
+                &with_exemptions(),
             ),
             &why,
             class,
@@ -178,8 +152,8 @@ fn exempt_runtime_classes() {
         // A workload's pod template names the runtime class.
         assert_exempt(
             &validate(
-                &request("Deployment", "CREATE", deployment("ml-platform", spec)),
-                &settings(),
+                &create("Deployment", deployment_in("ml-platform", spec)),
+                &with_exemptions(),
             ),
             &why,
             class,
@@ -190,46 +164,41 @@ fn exempt_runtime_classes() {
         if let Some(class) = class {
             spec["runtimeClassName"] = json!(class);
         }
-        let req = request("Pod", "CREATE", pod("ml-platform", spec));
-        assert_judged(
-            &validate(&req, &settings()),
+        let req = create("Pod", pod_in("ml-platform", spec));
+        assert_rejected(
+            &validate(&req, &with_exemptions()),
             REJECTION,
             &format!("{class:?}"),
         );
     }
     let mut spec = violating_spec();
     spec["runtimeClassName"] = json!("runc");
-    assert_judged(
-        &validate(
-            &request("Deployment", "CREATE", deployment("ml-platform", spec)),
-            &settings(),
-        ),
-        "PodSecurityPolicy: spec.template.spec.volumes[0].hostPath.path: Invalid value: \"/dev\": host path is not \
+    assert_rejected(&validate(
+            &create("Deployment", deployment_in("ml-platform", spec)),
+            &with_exemptions(),
+        ), "PodSecurityPolicy: spec.template.spec.volumes[0].hostPath.path: Invalid value: \"/dev\": host path is not \
          allowed to be used; allowed path prefixes: \"/data/ai\"; \
          spec.template.spec.containers[0].securityContext.privileged: Invalid value: true: privileged containers \
-         are not allowed",
-        "Deployment, runc",
-    );
+         are not allowed", "Deployment, runc");
 }
 
 #[test]
 fn an_exempt_request_is_not_defaulted() {
     // Compliant once defaulted: a non-exempt request gets PSP's defaults, an exempt one is left as it is.
     let spec = json!({"containers": [{"name": "app", "image": "x"}]});
-    let judged = request("Pod", "CREATE", pod("ml-platform", spec.clone()));
-    let response = validate(&judged, &settings());
+    let judged = create("Pod", pod_in("ml-platform", spec.clone()));
+    let response = validate(&judged, &with_exemptions());
     assert!(response.accepted, "{:?}", response.message);
     assert_eq!(response.audit_annotations, None);
     assert_eq!(
         response.patch(&judged),
-        vec![json!({
-            "op": "add",
-            "path": "/spec/containers/0/securityContext",
-            "value": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true},
-        })]
+        vec![add_op(
+            "/spec/containers/0/securityContext",
+            json!({"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true})
+        )]
     );
-    let exempt = request("Pod", "CREATE", pod("kube-system", spec));
-    let response = validate(&exempt, &settings());
+    let exempt = create("Pod", pod_in("kube-system", spec));
+    let response = validate(&exempt, &with_exemptions());
     assert_exempt(&response, "namespace \"kube-system\"", "defaultable");
     assert!(response.patch(&exempt).is_empty());
 }
@@ -243,13 +212,13 @@ fn exemptions_apply_to_a_pod_security_standard_too() {
     let privileged = json!({"containers": [{"name": "app", "image": "x", "securityContext": {"privileged": true}}]});
     assert_exempt(
         &validate(
-            &request("Pod", "CREATE", pod("kube-system", privileged.clone())),
+            &create("Pod", pod_in("kube-system", privileged.clone())),
             &settings,
         ),
         "namespace \"kube-system\"",
         "namespace",
     );
-    let by_admin = RequestBuilder::new("Pod", "CREATE", pod("default", privileged.clone()))
+    let by_admin = RequestBuilder::new("Pod", "CREATE", pod_in("default", privileged.clone()))
         .user("ops-admin", &["system:authenticated"])
         .build();
     assert_exempt(
@@ -260,21 +229,15 @@ fn exemptions_apply_to_a_pod_security_standard_too() {
     let mut kata = privileged.clone();
     kata["runtimeClassName"] = json!("kata");
     assert_exempt(
-        &validate(&request("Pod", "CREATE", pod("default", kata)), &settings),
+        &validate(&create("Pod", pod_in("default", kata)), &settings),
         "runtimeClassName \"kata\"",
         "runtime class",
     );
-    let response = validate(
-        &request("Pod", "CREATE", pod("default", privileged)),
-        &settings,
-    );
-    assert!(!response.accepted);
-    assert!(
-        response
-            .message()
-            .starts_with("violates PodSecurity \"restricted:latest\": privileged (container \"app\" must not set"),
-        "{:?}",
-        response.message
+    let response = validate(&create("Pod", pod_in("default", privileged)), &settings);
+    assert_rejected_starting_with(
+        &response,
+        "violates PodSecurity \"restricted:latest\": privileged (container \"app\" must not set",
+        "privileged, not exempt",
     );
 }
 
@@ -319,22 +282,14 @@ fn bad_exemptions_are_refused_naming_the_key() {
     ];
     for (exemptions, needle) in cases {
         let settings = json!({"profile": "ai-data-security", "exemptions": exemptions});
-        let answer = host()
-            .validate_settings_strict(&settings)
-            .unwrap_or_else(|e| panic!("{settings}: the policy must answer itself: {e:#}"));
-        assert!(!answer.valid, "{settings} must be refused");
+        let answer = assert_refused(&settings, &[needle]);
         assert!(
             answer.message().starts_with("exemptions"),
             "{settings}: {:?}",
             answer.message
         );
-        assert!(
-            answer.message().contains(needle),
-            "{settings}: {:?}",
-            answer.message
-        );
         // Invalid settings never exempt anything: the request is refused.
-        let req = request("Pod", "CREATE", pod("kube-system", violating_spec()));
+        let req = create("Pod", pod_in("kube-system", violating_spec()));
         let response = validate(&req, &settings);
         assert!(!response.accepted, "{settings}");
         assert_eq!(response.audit_annotations, None, "{settings}");
@@ -352,11 +307,8 @@ fn bad_exemptions_are_refused_naming_the_key() {
          exemptions.runtimeClasses[1]: duplicate entry \"k\""
     );
     // Empty lists are fine.
-    let answer = host()
-        .validate_settings_strict(&json!({
-            "profile": "ai-data-security",
-            "exemptions": {"usernames": [], "namespaces": [], "runtimeClasses": []},
-        }))
-        .unwrap();
-    assert!(answer.valid, "{:?}", answer.message);
+    assert_valid_settings(&json!({
+        "profile": "ai-data-security",
+        "exemptions": {"usernames": [], "namespaces": [], "runtimeClasses": []},
+    }));
 }

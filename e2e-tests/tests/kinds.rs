@@ -1,4 +1,4 @@
-//! Issue 2, end to end through the built `policy.wasm`: every kind that carries a pod spec is judged
+//! The kinds, end to end through the built `policy.wasm`: every kind that carries a pod spec is judged
 //! on its pod (template), with field paths of the submitted object; every container kind is checked;
 //! Pod updates, subresources, other operations and other kinds are handled as Pod Security Admission
 //! and PSP did; a malformed object of a known kind is rejected (fail closed), never a trap.
@@ -6,11 +6,7 @@
 mod common;
 
 use common::*;
-use e2e_tests::RequestBuilder;
 use serde_json::{json, Value};
-
-const PRIVILEGED: &str =
-    "securityContext.privileged: Invalid value: true: privileged containers are not allowed";
 
 /// PSP's defaults for a hardened workload, validation only.
 fn strict() -> Value {
@@ -47,10 +43,7 @@ fn privileged_spec() -> Value {
 #[test]
 fn every_kind_accepts_a_compliant_template_unchanged() {
     for (kind, _) in KINDS {
-        let response = validate(
-            &create(kind, object_of(kind, Value::Null, compliant_spec())),
-            &strict(),
-        );
+        let response = validate(&create_with_spec(kind, compliant_spec()), &strict());
         assert_accepted_unchanged(&response, kind);
     }
 }
@@ -58,13 +51,10 @@ fn every_kind_accepts_a_compliant_template_unchanged() {
 #[test]
 fn every_kind_rejects_a_violating_template_with_the_path_of_the_submitted_object() {
     for (kind, spec_path) in KINDS {
-        let response = validate(
-            &create(kind, object_of(kind, Value::Null, privileged_spec())),
-            &strict(),
-        );
-        assert_rejected(
+        let response = validate(&create_with_spec(kind, privileged_spec()), &strict());
+        assert_psp_rejected(
             &response,
-            &psp_message(&[&format!("{spec_path}.containers[0].{PRIVILEGED}")]),
+            &[&format!("{spec_path}.containers[0].{PRIVILEGED}")],
             kind,
         );
     }
@@ -82,14 +72,13 @@ fn every_kind_reports_pod_level_fields_and_template_annotations_at_their_paths()
         spec["volumes"][0] = json!({"name": "config", "hostPath": {"path": "/etc"}});
         let annotations = json!({"seccomp.security.alpha.kubernetes.io/pod": "unconfined"});
         let response = validate(&create(kind, object_of(kind, annotations, spec)), &settings);
-        let metadata_path = spec_path.strip_suffix("spec").unwrap().to_string() + "metadata";
+        let metadata_path = metadata_path(spec_path);
         let expected = [
             format!("{spec_path}.hostNetwork: Invalid value: true: host network is not allowed to be used"),
             format!("{metadata_path}.annotations[seccomp.security.alpha.kubernetes.io/pod]: Invalid value: \"unconfined\": seccomp profile is not allowed; allowed: \"runtime/default\""),
             format!("{spec_path}.volumes[0]: Invalid value: \"hostPath\": hostPath volumes are not allowed to be used; allowed: \"configMap\", \"emptyDir\""),
         ];
-        let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
-        assert_rejected(&response, &psp_message(&expected), kind);
+        assert_psp_rejected(&response, &expected, kind);
     }
 }
 
@@ -104,10 +93,10 @@ fn every_container_kind_is_checked_in_every_kind() {
             list.push(container("bad", sc));
             let index = list.len() - 1;
             spec[field] = Value::Array(list);
-            let response = validate(&create(kind, object_of(kind, Value::Null, spec)), &strict());
-            assert_rejected(
+            let response = validate(&create_with_spec(kind, spec), &strict());
+            assert_psp_rejected(
                 &response,
-                &psp_message(&[&format!("{spec_path}.{field}[{index}].{PRIVILEGED}")]),
+                &[&format!("{spec_path}.{field}[{index}].{PRIVILEGED}")],
                 &format!("{kind} {field}"),
             );
         }
@@ -124,17 +113,13 @@ fn violations_in_all_three_container_kinds_are_all_reported() {
         "ephemeralContainers": [container("debug", sc)],
     });
     for (kind, spec_path) in KINDS {
-        let response = validate(
-            &create(kind, object_of(kind, Value::Null, spec.clone())),
-            &strict(),
-        );
+        let response = validate(&create_with_spec(kind, spec.clone()), &strict());
         let expected = [
             format!("{spec_path}.initContainers[0].{PRIVILEGED}"),
             format!("{spec_path}.containers[1].{PRIVILEGED}"),
             format!("{spec_path}.ephemeralContainers[0].{PRIVILEGED}"),
         ];
-        let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
-        assert_rejected(&response, &psp_message(&expected), kind);
+        assert_psp_rejected(&response, &expected, kind);
     }
 }
 
@@ -146,39 +131,38 @@ fn running_pod() -> Value {
     p
 }
 
-fn ephemeral_update(ephemeral: Value) -> Value {
+/// `debug` added to the running pod through the `ephemeralcontainers` subresource (an UPDATE, as
+/// `kubectl debug` sends it), evaluated under `settings`.
+fn add_debug_container(debug: Value, settings: &Value) -> ValidationResponse {
     let old = running_pod();
     let mut new = old.clone();
-    new["spec"]["ephemeralContainers"] = json!([ephemeral]);
-    RequestBuilder::new("Pod", "UPDATE", new)
+    new["spec"]["ephemeralContainers"] = json!([debug]);
+    let request = RequestBuilder::new("Pod", "UPDATE", new)
         .old_object(old)
         .sub_resource("ephemeralcontainers")
-        .build()
+        .build();
+    validate(&request, settings)
 }
 
 #[test]
 fn the_ephemeralcontainers_subresource_rejects_a_privileged_debug_container() {
     let mut sc = hardened();
     sc["privileged"] = json!(true);
-    let response = validate(
-        &ephemeral_update(
-            json!({"name": "debug", "image": "busybox", "targetContainerName": "app", "securityContext": sc}),
-        ),
+    let response = add_debug_container(
+        json!({"name": "debug", "image": "busybox", "targetContainerName": "app", "securityContext": sc}),
         &strict(),
     );
-    assert_rejected(
+    assert_psp_rejected(
         &response,
-        &psp_message(&[&format!("spec.ephemeralContainers[0].{PRIVILEGED}")]),
+        &[&format!("spec.ephemeralContainers[0].{PRIVILEGED}")],
         "ephemeralcontainers",
     );
 }
 
 #[test]
 fn the_ephemeralcontainers_subresource_accepts_a_compliant_debug_container() {
-    let response = validate(
-        &ephemeral_update(
-            json!({"name": "debug", "image": "busybox", "securityContext": hardened()}),
-        ),
+    let response = add_debug_container(
+        json!({"name": "debug", "image": "busybox", "securityContext": hardened()}),
         &strict(),
     );
     assert_accepted_unchanged(&response, "ephemeralcontainers");
@@ -190,17 +174,11 @@ fn the_ephemeralcontainers_subresource_is_validated_not_defaulted() {
     // running pod is not mutated (PSP), so the unset value is rejected.
     let mut settings = strict();
     settings["mutating"] = json!(true);
-    let response = validate(
-        &ephemeral_update(
-            json!({"name": "debug", "image": "busybox", "securityContext": {"runAsNonRoot": true, "readOnlyRootFilesystem": true}}),
-        ),
+    let response = add_debug_container(
+        json!({"name": "debug", "image": "busybox", "securityContext": {"runAsNonRoot": true, "readOnlyRootFilesystem": true}}),
         &settings,
     );
-    assert_rejected(
-        &response,
-        &psp_message(&["spec.ephemeralContainers[0].securityContext.allowPrivilegeEscalation must be set to false"]),
-        "ephemeralcontainers with defaulting on",
-    );
+    assert_psp_rejected(&response, &["spec.ephemeralContainers[0].securityContext.allowPrivilegeEscalation must be set to false"], "ephemeralcontainers with defaulting on");
 }
 
 fn violating_pod() -> Value {
@@ -234,9 +212,9 @@ fn a_pod_update_that_changes_the_image_of_a_violating_pod_is_rejected() {
     let mut new = old.clone();
     new["spec"]["containers"][0]["image"] = json!("registry.example.com/app:2.0");
     let response = validate(&update("Pod", new, old), &strict());
-    assert_rejected(
+    assert_psp_rejected(
         &response,
-        &psp_message(&[&format!("spec.containers[0].{PRIVILEGED}")]),
+        &[&format!("spec.containers[0].{PRIVILEGED}")],
         "image update",
     );
 }
@@ -261,11 +239,7 @@ fn a_pod_update_that_changes_a_profile_annotation_is_evaluated() {
         "unchanged",
     );
     let response = validate(&update("Pod", new, old), &settings);
-    assert_rejected(
-        &response,
-        &psp_message(&["metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]: Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\""]),
-        "apparmor annotation update",
-    );
+    assert_psp_rejected(&response, &["metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]: Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\""], "apparmor annotation update");
 }
 
 #[test]
@@ -274,12 +248,12 @@ fn delete_and_connect_are_accepted_and_never_mutated() {
     let mut defaulting = strict();
     defaulting["mutating"] = json!(true);
     for s in [strict(), defaulting] {
-        let delete = e2e_tests::request("Pod", "DELETE", violating_pod());
+        let delete = request("Pod", "DELETE", violating_pod());
         assert!(delete["object"].is_null());
         assert_accepted_unchanged(&validate(&delete, &s), "DELETE");
         assert_eq!(host().review(&delete, &s)["allowed"], json!(true));
         for (kind, _) in WORKLOADS {
-            let delete = e2e_tests::request(
+            let delete = request(
                 kind,
                 "DELETE",
                 object_of(kind, Value::Null, privileged_spec()),
@@ -401,19 +375,7 @@ fn a_pod_whose_kind_says_deployment_is_rejected() {
 fn an_object_without_its_pod_spec_is_rejected() {
     for (kind, spec_path) in KINDS {
         let mut object = object_of(kind, Value::Null, compliant_spec());
-        // Remove the pod spec itself.
-        let (parent, _) = spec_path.rsplit_once('.').unwrap_or(("", "spec"));
-        if parent.is_empty() {
-            object.as_object_mut().unwrap().remove("spec");
-        } else {
-            let pointer = format!("/{}", parent.replace('.', "/"));
-            object
-                .pointer_mut(&pointer)
-                .unwrap()
-                .as_object_mut()
-                .unwrap()
-                .remove("spec");
-        }
+        remove_path(&mut object, spec_path);
         let response = validate(&create(kind, object), &strict());
         assert_rejected(&response, &format!("{spec_path} is missing"), kind);
     }

@@ -6,16 +6,15 @@
 //! Each evaluation runs in a fresh instance of the module, as policy-server does (the module is compiled once).
 //! If the fixtures are missing, the tests say so loudly and skip, or fail under `CI=true`.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use e2e_tests::{read_document, request, workspace_dir, PolicyHost, ValidationResponse};
+use common::*;
+use psp_host::{read_document, workspace_dir};
 use serde_json::{json, Value};
-
-fn host() -> &'static PolicyHost {
-    PolicyHost::shared().unwrap_or_else(|e| panic!("{e:#}"))
-}
 
 /// The number of cases (lines of `testdata/psa/cases.tsv`): said when the data is missing, checked when not.
 const PSA_CASES: usize = 4537;
@@ -108,15 +107,11 @@ fn pod_of<'a>(rows: &'a [Row], path: &str) -> &'a str {
         .unwrap_or_else(|| panic!("cases.tsv has no {path}"))
 }
 
-fn standard(level: &str, version: &str) -> Value {
-    json!({"podSecurityStandard": {"level": level, "version": version}})
-}
-
 /// The fixture pod `pod` (relative to the fixtures folder) as a CREATE AdmissionRequest.
 fn fixture_request(dir: &Path, pod: &str) -> Value {
     let pod = read_document(dir.join(pod)).unwrap_or_else(|e| panic!("{pod}: {e:#}"));
     assert_eq!(pod["kind"], json!("Pod"), "{pod} is not a Pod");
-    request("Pod", "CREATE", pod)
+    create("Pod", pod)
 }
 
 /// The `ForbiddenReason`s (PSA's `policy/check_*.go`) that may deny a fixture written for `check`: the check's
@@ -206,6 +201,16 @@ fn judge(
     }
 }
 
+/// Evaluates the fixture pod of `row` at its level and `version`, and says why the answer is not the
+/// verdict the row expects, if it is not.
+fn check_row(dir: &Path, row: &Row, version: &str) -> Result<(), String> {
+    let request = fixture_request(dir, &row.pod);
+    let response = host()
+        .validate(&request, &standard(&row.level, version))
+        .map_err(|e| format!("validate failed: {e:#}"))?;
+    judge(row, &row.level, version, &response)
+}
+
 /// Every `.yaml` file under `dir`, as a path relative to `base`.
 fn yaml_files(dir: &Path, base: &Path, out: &mut Vec<String>) {
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
@@ -243,17 +248,11 @@ fn every_psa_fixture_gets_the_verdict_of_its_folder() {
         "cases.tsv and the pod files must name the same pods"
     );
 
-    let host = host();
     let started = Instant::now();
     let mut passed = 0usize;
     let mut failures: Vec<String> = Vec::new();
     for row in &rows {
-        let req = fixture_request(&dir, &row.pod);
-        let outcome = host
-            .validate(&req, &standard(&row.level, &row.version))
-            .map_err(|e| format!("validate failed: {e:#}"))
-            .and_then(|response| judge(row, &row.level, &row.version, &response));
-        match outcome {
+        match check_row(&dir, row, &row.version) {
             Ok(()) => passed += 1,
             Err(why) => failures.push(format!(
                 "{} [{}:{}]: {why}",
@@ -298,11 +297,7 @@ fn latest_gives_the_verdicts_of_the_newest_folder() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for row in rows.iter().filter(|r| r.version == newest) {
-        let req = fixture_request(&dir, &row.pod);
-        let response = host()
-            .validate(&req, &standard(&row.level, "latest"))
-            .unwrap_or_else(|e| panic!("{}: {e:#}", row.path));
-        if let Err(why) = judge(row, &row.level, "latest", &response) {
+        if let Err(why) = check_row(&dir, row, "latest") {
             failures.push(format!("{} [{}:latest]: {why}", row.path, row.level));
         }
         checked += 1;

@@ -3,7 +3,7 @@
 //! `io.kubewarden.metadata`.
 
 use anyhow::{anyhow, bail, Context, Result};
-use e2e_tests::PolicyHost;
+use psp_host::PolicyHost;
 use serde_json::Value;
 
 use crate::metadata::{annotated_metadata, parse_metadata, METADATA_SECTION};

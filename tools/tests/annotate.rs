@@ -13,7 +13,7 @@ const ANNOTATE: &str = env!("CARGO_BIN_EXE_psp-annotate");
 fn annotate_into(dir: &TempDir, args: &[&str]) -> (std::process::Output, std::path::PathBuf) {
     let out = dir.join("annotated-policy.wasm");
     let out_str = out.to_str().expect("UTF-8 temp path").to_string();
-    let policy = e2e_tests::wasm_path();
+    let policy = psp_host::wasm_path();
     let mut all: Vec<&str> = args.to_vec();
     all.extend(["-o", &out_str, policy.to_str().expect("UTF-8 policy path")]);
     (run_tool(ANNOTATE, &all), out)
@@ -55,13 +55,13 @@ fn the_embedded_metadata_is_metadata_yml_plus_protocol_version_and_readme() {
         policy_bytes(),
         "the annotated module is policy.wasm plus the metadata section"
     );
-    let host = e2e_tests::PolicyHost::from_bytes(&annotated).unwrap();
+    let host = psp_host::PolicyHost::from_bytes(&annotated).unwrap();
     assert_eq!(host.protocol_version().unwrap(), "v1");
     let settings = json!({"profile": "ai-data-security"});
     assert!(host.validate_settings(&settings).unwrap().valid);
     let rejected = host
         .validate(
-            &e2e_tests::request("Pod", "CREATE", privileged_pod()),
+            &psp_host::request("Pod", "CREATE", privileged_pod()),
             &settings,
         )
         .unwrap();
@@ -122,7 +122,7 @@ fn bad_inputs_are_refused_with_a_clear_message() {
         not_wasm.to_str().unwrap(),
         out.to_str().unwrap(),
     );
-    let policy = e2e_tests::wasm_path();
+    let policy = psp_host::wasm_path();
     let policy = policy.to_str().unwrap();
 
     let cases: Vec<(Vec<&str>, &str)> = vec![

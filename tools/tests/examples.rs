@@ -24,9 +24,9 @@ fn manifest(path: &str) -> Value {
     docs.into_iter().next().unwrap()
 }
 
-fn review(settings: &Value, pod: Value) -> e2e_tests::ValidationResponse {
+fn review(settings: &Value, pod: Value) -> psp_host::ValidationResponse {
     host()
-        .validate(&e2e_tests::request("Pod", "CREATE", pod), settings)
+        .validate(&psp_host::request("Pod", "CREATE", pod), settings)
         .unwrap_or_else(|e| panic!("{e:#}"))
 }
 
@@ -168,7 +168,7 @@ fn the_ai_data_security_policy_admits_compliant_pods_and_rejects_the_rest() {
         "image": "busybox",
         "securityContext": {"privileged": true}
     }]);
-    let request = e2e_tests::RequestBuilder::new("Pod", "UPDATE", debugged)
+    let request = psp_host::RequestBuilder::new("Pod", "UPDATE", debugged)
         .sub_resource("ephemeralcontainers")
         .old_object(compliant_pod())
         .build();

@@ -20,7 +20,7 @@ const PSPS: [&str; 4] = [
 /// (with the module alone where the CRD is missing and may be skipped), and returns the manifests
 /// it wrote.
 fn migrate(args: &[&str], stdin: Option<&str>) -> (Vec<Value>, String) {
-    let policy = e2e_tests::wasm_path();
+    let policy = psp_host::wasm_path();
     let crd = cluster_admission_policy_crd_path(&format!(
         "psp-migrate {args:?}: the CRD check of its output (--crd)"
     ));
@@ -139,7 +139,7 @@ fn the_sensitive_ai_data_psp_keeps_its_meaning() {
 
     let review = |pod: Value| {
         host()
-            .validate(&e2e_tests::request("Pod", "CREATE", pod), settings)
+            .validate(&psp_host::request("Pod", "CREATE", pod), settings)
             .unwrap()
     };
     assert!(review(compliant_pod()).accepted);
@@ -246,7 +246,7 @@ fn input_that_is_not_a_psp_is_refused_with_a_clear_message() {
          supplementalGroups: {rule: RunAsAny}, fsGroup: {rule: RunAsAny}}\n",
     )
     .unwrap();
-    let policy = e2e_tests::wasm_path();
+    let policy = psp_host::wasm_path();
     let policy = policy.to_str().unwrap();
     let (deployment, mixed, broken, invalid) = (
         deployment.to_str().unwrap(),

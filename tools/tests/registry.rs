@@ -350,19 +350,19 @@ fn push_then_pull_by_tag_and_by_digest_gives_back_the_module_byte_for_byte() {
         assert!(pulled.module == module, "{reference}: byte for byte");
 
         // The pulled module is the policy: it accepts and rejects through the waPC host.
-        let host = e2e_tests::PolicyHost::from_bytes(&pulled.module).unwrap();
+        let host = psp_host::PolicyHost::from_bytes(&pulled.module).unwrap();
         let settings = read_yaml("examples/settings/ai-data-security.yml");
         assert!(host.validate_settings(&settings).unwrap().valid);
         let accepted = host
             .validate(
-                &e2e_tests::request("Pod", "CREATE", compliant_pod()),
+                &psp_host::request("Pod", "CREATE", compliant_pod()),
                 &settings,
             )
             .unwrap();
         assert!(accepted.accepted, "{:?}", accepted.message);
         let rejected = host
             .validate(
-                &e2e_tests::request("Pod", "CREATE", privileged_pod()),
+                &psp_host::request("Pod", "CREATE", privileged_pod()),
                 &settings,
             )
             .unwrap();
@@ -405,7 +405,7 @@ fn plain_http_is_used_only_when_asked_for() {
 fn bad_pushes_and_pulls_fail_with_a_clear_message() {
     let registry = Registry::start();
     let work = TempDir::new("push-bad");
-    let plain = e2e_tests::wasm_path();
+    let plain = psp_host::wasm_path();
     let plain = plain.to_str().unwrap();
     let target = registry.reference("v0.1.0");
 

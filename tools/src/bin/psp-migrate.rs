@@ -1,7 +1,7 @@
 //! `psp-migrate`: turn PodSecurityPolicies into ClusterAdmissionPolicies that use this module.
 
 use anyhow::{anyhow, bail, Result};
-use e2e_tests::PolicyHost;
+use psp_host::PolicyHost;
 use psp_tools::cli::{parse, read_text, write_atomically, Flag};
 use psp_tools::crd::{load_crds, validate_manifest};
 use psp_tools::migrate::rbac::Rbac;

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use e2e_tests::{workspace_dir, PolicyHost};
+use psp_host::{workspace_dir, PolicyHost};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,7 +16,7 @@ pub fn host() -> &'static PolicyHost {
 
 /// The bytes of the module under test.
 pub fn policy_bytes() -> Vec<u8> {
-    let path = e2e_tests::wasm_path();
+    let path = psp_host::wasm_path();
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
             "cannot read {} ({e}): build it with `make policy.wasm`",

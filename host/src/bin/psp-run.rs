@@ -10,8 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Context, Result};
-use e2e_tests::{
+use anyhow::{bail, Context, Result};
+use psp_host::cli::{run_program, Args};
+use psp_host::{
     admission_request_from_document, parse_document, read_document, wasm_path, workspace_dir,
     PolicyHost,
 };
@@ -56,21 +57,15 @@ struct Options {
     examples: Option<PathBuf>,
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>> {
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>> {
+    let mut args = Args::new(args);
     let mut options = Options::default();
     let mut pending_examples = false;
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_string(), Some(value.to_string()))
-            }
-            _ => (arg.clone(), None),
-        };
-        let mut value = |name: &str| -> Result<String> {
-            match inline.clone() {
-                Some(value) => Ok(value),
-                None => args.next().ok_or_else(|| anyhow!("{name} needs a value")),
-            }
+    while let Some(flag) = args.next_flag() {
+        let inline = args.inline_value();
+        let mut value = |name: &str| match inline.clone() {
+            Some(value) => Ok(value),
+            None => args.value(name),
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
@@ -105,24 +100,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
 }
 
 fn main() -> ExitCode {
-    let options = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            print!("{}", usage());
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("psp-run: {e:#}\n\n{}", usage());
-            return ExitCode::from(2);
-        }
-    };
-    match run(&options) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("psp-run: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    run_program(
+        "psp-run",
+        usage,
+        parse_args(std::env::args().skip(1)),
+        run,
+        2,
+    )
 }
 
 fn run(options: &Options) -> Result<ExitCode> {

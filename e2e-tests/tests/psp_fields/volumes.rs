@@ -1,0 +1,119 @@
+//! `volumes`, `allowedHostPaths`, `allowedFlexVolumes` and `allowedCSIDrivers`.
+
+use super::*;
+use serde_json::{json, Value};
+
+/// A pod spec with one container and `volume`.
+fn with_volume(volume: Value) -> Value {
+    json!({"containers": [container("app", Value::Null)], "volumes": [volume]})
+}
+
+#[test]
+fn volumes_allow_only_the_listed_types() {
+    let settings = json!({"volumes": ["configMap", "emptyDir"]});
+    check(vec![
+        case("configMap", settings.clone(), with_volume(json!({"name": "v", "configMap": {"name": "c"}})), vec![]),
+        case("a volume without source is an emptyDir", settings.clone(), with_volume(json!({"name": "v"})), vec![]),
+        case("hostPath", settings.clone(), with_volume(json!({"name": "v", "hostPath": {"path": "/etc"}})), vec![
+            "spec.volumes[0]: Invalid value: \"hostPath\": hostPath volumes are not allowed to be used; allowed: \"configMap\", \"emptyDir\"",
+        ]),
+        case("secret", settings.clone(), with_volume(json!({"name": "v", "secret": {"secretName": "s"}})), vec![
+            "spec.volumes[0]: Invalid value: \"secret\": secret volumes are not allowed to be used; allowed: \"configMap\", \"emptyDir\"",
+        ]),
+        case("volumes: null means none allowed", json!({"volumes": null}), with_volume(json!({"name": "v", "emptyDir": {}})), vec![
+            "spec.volumes[0]: Invalid value: \"emptyDir\": emptyDir volumes are not allowed to be used; allowed: none",
+        ]),
+        case("volumes: null, pod without volumes", json!({"volumes": null}), no_sc(), vec![]),
+        case("wildcard", json!({"volumes": ["*"]}), with_volume(json!({"name": "v", "nfs": {"server": "s", "path": "/"}})), vec![]),
+    ]);
+}
+
+fn host_path_pod(path: &str, mounts: Value) -> Value {
+    json!({
+        "volumes": [{"name": "h", "hostPath": {"path": path}}],
+        "containers": [{"name": "app", "image": "i", "volumeMounts": mounts}],
+    })
+}
+
+#[test]
+fn allowed_host_paths_match_whole_segments_and_enforce_read_only_mounts() {
+    let settings = json!({
+        "volumes": ["hostPath", "emptyDir"],
+        "allowedHostPaths": [{"pathPrefix": "/data/ai", "readOnly": true}, {"pathPrefix": "/var/log/app"}],
+    });
+    let ro = json!([{"name": "h", "mountPath": "/m", "readOnly": true}]);
+    let rw = json!([{"name": "h", "mountPath": "/m"}]);
+    check(vec![
+        case("under a read-only prefix, mounted read-only", settings.clone(), host_path_pod("/data/ai/models", ro.clone()), vec![]),
+        case("the prefix itself, trailing slash", settings.clone(), host_path_pod("/data/ai/", ro.clone()), vec![]),
+        case("under a writable prefix, mounted writable", settings.clone(), host_path_pod("/var/log/app/x", rw.clone()), vec![]),
+        case("under a read-only prefix, mounted writable", settings.clone(), host_path_pod("/data/ai/models", rw), vec![
+            "spec.containers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/ai/models\" must be mounted read-only",
+        ]),
+        case("a sibling sharing the prefix's characters", settings.clone(), host_path_pod("/data/aix", ro.clone()), vec![
+            "spec.volumes[0].hostPath.path: Invalid value: \"/data/aix\": host path is not allowed to be used; allowed path prefixes: \"/data/ai\", \"/var/log/app\"",
+        ]),
+        case("escaping with ..", settings.clone(), host_path_pod("/data/ai/../../etc", ro.clone()), vec![
+            "spec.volumes[0].hostPath.path: Invalid value: \"/data/ai/../../etc\": host path is not allowed to be used; allowed path prefixes: \"/data/ai\", \"/var/log/app\"",
+        ]),
+        case("no allowedHostPaths: any path", json!({"volumes": ["hostPath"]}), host_path_pod("/etc", json!([{"name": "h", "mountPath": "/m"}])), vec![]),
+        case("empty allowedHostPaths: any path", json!({"volumes": ["hostPath"], "allowedHostPaths": []}), host_path_pod("/", ro), vec![]),
+    ]);
+}
+
+#[test]
+fn a_writable_prefix_inside_a_read_only_one_allows_writing_and_every_container_kind_is_checked() {
+    // PSP's AllowsHostVolumePath: one writable prefix that matches is enough to write.
+    let settings = json!({
+        "volumes": ["hostPath"],
+        "allowedHostPaths": [{"pathPrefix": "/data", "readOnly": true}, {"pathPrefix": "/data/scratch"}],
+    });
+    let spec = |path: &str| {
+        json!({
+            "volumes": [{"name": "h", "hostPath": {"path": path}}],
+            "initContainers": [{"name": "init", "image": "i", "volumeMounts": [{"name": "h", "mountPath": "/m", "readOnly": true}]}],
+            "containers": [{"name": "app", "image": "i", "volumeMounts": [{"name": "h", "mountPath": "/m"}]}],
+            "ephemeralContainers": [{"name": "debug", "image": "i", "volumeMounts": [{"name": "h", "mountPath": "/m", "readOnly": false}]}],
+        })
+    };
+    check(vec![
+        case("under the writable prefix", settings.clone(), spec("/data/scratch/run"), vec![]),
+        case("under the read-only prefix only", settings.clone(), spec("/data/models"), vec![
+            "spec.containers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/models\" must be mounted read-only",
+            "spec.ephemeralContainers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/models\" must be mounted read-only",
+        ]),
+        case("a sibling of the writable prefix", settings, spec("/data/scratchy"), vec![
+            "spec.containers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/scratchy\" must be mounted read-only",
+            "spec.ephemeralContainers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/scratchy\" must be mounted read-only",
+        ]),
+    ]);
+}
+
+#[test]
+fn allowed_flex_volumes_limit_flex_drivers() {
+    let flex = |driver: &str| with_volume(json!({"name": "f", "flexVolume": {"driver": driver}}));
+    let settings = json!({"allowedFlexVolumes": [{"driver": "example.com/lvm"}]});
+    check(vec![
+        case("listed driver", settings.clone(), flex("example.com/lvm"), vec![]),
+        case("other driver", settings, flex("example.com/cifs"), vec![
+            "spec.volumes[0].flexVolume.driver: Invalid value: \"example.com/cifs\": flexVolume driver is not allowed; allowed: \"example.com/lvm\"",
+        ]),
+        case("empty list: any driver", json!({"allowedFlexVolumes": []}), flex("example.com/cifs"), vec![]),
+        case("flexVolume type not allowed", json!({"volumes": ["emptyDir"], "allowedFlexVolumes": [{"driver": "example.com/lvm"}]}), flex("example.com/lvm"), vec![
+            "spec.volumes[0]: Invalid value: \"flexVolume\": flexVolume volumes are not allowed to be used; allowed: \"emptyDir\"",
+        ]),
+    ]);
+}
+
+#[test]
+fn allowed_csi_drivers_limit_inline_csi_volumes() {
+    let csi = |driver: &str| with_volume(json!({"name": "c", "csi": {"driver": driver}}));
+    let settings = json!({"allowedCSIDrivers": [{"name": "ebs.csi.aws.com"}]});
+    check(vec![
+        case("listed driver", settings.clone(), csi("ebs.csi.aws.com"), vec![]),
+        case("other driver", settings, csi("secrets-store.csi.k8s.io"), vec![
+            "spec.volumes[0].csi.driver: Invalid value: \"secrets-store.csi.k8s.io\": inline CSI driver is not allowed; allowed: \"ebs.csi.aws.com\"",
+        ]),
+        case("empty list: any driver", json!({"allowedCSIDrivers": []}), csi("secrets-store.csi.k8s.io"), vec![]),
+    ]);
+}
