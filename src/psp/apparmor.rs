@@ -19,7 +19,7 @@ use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt};
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, Violations};
+use crate::violation::{quoted, Field, Violations};
 
 pub const CONTAINER_ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -29,15 +29,15 @@ pub struct AppArmor {
 }
 
 impl AppArmor {
-    /// The container's own profiles: (path, name) for the field and the annotation, where set.
-    fn own_profiles(pod: &PodObject, path: &str, c: &Container) -> Vec<(String, String)> {
+    /// The container's own profiles: (field, name) for the field and the annotation, where set.
+    fn own_profiles(pod: &PodObject, path: &str, c: &Container) -> Vec<(Field, String)> {
         let key = format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name);
         let field = c
             .sc()
             .and_then(|sc| sc.app_armor_profile.as_ref())
             .map(|p| {
                 (
-                    format!("{path}.securityContext.appArmorProfile"),
+                    Field::container(format!("{path}.securityContext.appArmorProfile"), &c.name),
                     profile_names::name_of(p),
                 )
             });
@@ -45,19 +45,22 @@ impl AppArmor {
             .annotations
             .get(&key)
             .filter(|v| !v.is_empty())
-            .map(|v| (pod.kind.annotation_path(&key), v.clone()));
+            .map(|v| {
+                (
+                    Field::container(pod.kind.annotation_path(&key), &c.name),
+                    v.clone(),
+                )
+            });
         field.into_iter().chain(annotation).collect()
     }
 
-    fn judge(&self, path: String, name: &str, violations: &mut Violations) {
+    fn judge(&self, at: Field, name: &str, violations: &mut Violations) {
         if !self.rules.allows(name) {
             violations.invalid(
-                path,
+                at,
                 quoted(name),
-                format!(
-                    "AppArmor profile is not allowed; allowed: {}",
-                    self.rules.describe()
-                ),
+                "AppArmor profile is not allowed",
+                self.rules.allowed(),
             );
         }
     }
@@ -117,8 +120,8 @@ impl FieldFamily for AppArmor {
             .pod_security_context()
             .and_then(|sc| sc.app_armor_profile.as_ref());
         if let Some(profile) = pod_profile {
-            let path = pod.kind.spec_field("securityContext.appArmorProfile");
-            self.judge(path, &profile_names::name_of(profile), violations);
+            let at = Field::pod(pod.kind.spec_field("securityContext.appArmorProfile"));
+            self.judge(at, &profile_names::name_of(profile), violations);
         }
         for (at, c) in pod.spec.all_containers() {
             let path = pod.kind.container_path(at);
@@ -128,8 +131,9 @@ impl FieldFamily for AppArmor {
             }
             if own.is_empty() && pod_profile.is_none() && !allowed.is_empty() {
                 violations.required(
-                    format!("{path}.securityContext.appArmorProfile"),
-                    format!(" (allowed: {})", self.rules.describe()),
+                    Field::container(format!("{path}.securityContext.appArmorProfile"), &c.name),
+                    "must be set",
+                    self.rules.allowed(),
                 );
             }
         }
@@ -161,16 +165,16 @@ mod tests {
         let p = psp(allow("runtime/default", None));
         let cases = [
             (json!({"containers": [{"name": "a", "securityContext": {"appArmorProfile": {"type": "Unconfined"}}}]}), json!({}), vec![
-                "spec.containers[0].securityContext.appArmorProfile: Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\"",
+                "spec.containers[0].securityContext.appArmorProfile (container \"a\"): Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\"",
             ]),
             (json!({"containers": [{"name": "a"}]}), json!({"container.apparmor.security.beta.kubernetes.io/a": "localhost/x"}), vec![
-                "metadata.annotations[container.apparmor.security.beta.kubernetes.io/a]: Invalid value: \"localhost/x\": AppArmor profile is not allowed; allowed: \"runtime/default\"",
+                "metadata.annotations[container.apparmor.security.beta.kubernetes.io/a] (container \"a\"): Invalid value: \"localhost/x\": AppArmor profile is not allowed; allowed: \"runtime/default\"",
             ]),
             (json!({"securityContext": {"appArmorProfile": {"type": "Unconfined"}}, "containers": [{"name": "a", "securityContext": {"appArmorProfile": {"type": "RuntimeDefault"}}}]}), json!({}), vec![
                 "spec.securityContext.appArmorProfile: Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\"",
             ]),
             (json!({"containers": [{"name": "a"}]}), json!({}), vec![
-                "spec.containers[0].securityContext.appArmorProfile must be set (allowed: \"runtime/default\")",
+                "spec.containers[0].securityContext.appArmorProfile (container \"a\"): Required value: must be set; allowed: \"runtime/default\"",
             ]),
             (json!({"securityContext": {"appArmorProfile": {"type": "RuntimeDefault"}}, "containers": [{"name": "a"}]}), json!({}), vec![]),
         ];

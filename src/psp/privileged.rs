@@ -6,7 +6,7 @@
 use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::settings::SettingsErrors;
-use crate::violation::Violations;
+use crate::violation::{Allowed, Field, Violations};
 
 #[derive(Debug)]
 pub struct Privileged {
@@ -27,9 +27,13 @@ impl FieldFamily for Privileged {
         for (at, c) in pod.spec.all_containers() {
             if c.sc().and_then(|sc| sc.privileged) == Some(true) {
                 violations.invalid(
-                    format!("{}.securityContext.privileged", pod.kind.container_path(at)),
+                    Field::container(
+                        format!("{}.securityContext.privileged", pod.kind.container_path(at)),
+                        &c.name,
+                    ),
                     true,
                     "privileged containers are not allowed",
+                    Allowed::literal(false),
                 );
             }
         }
@@ -50,12 +54,12 @@ mod tests {
         });
         let cases = [
             (json!({}), vec![
-                "spec.initContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
-                "spec.ephemeralContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+                "spec.initContainers[0].securityContext.privileged (container \"i\"): Invalid value: true: privileged containers are not allowed; allowed: false",
+                "spec.ephemeralContainers[0].securityContext.privileged (container \"e\"): Invalid value: true: privileged containers are not allowed; allowed: false",
             ]),
             (json!({"privileged": false}), vec![
-                "spec.initContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
-                "spec.ephemeralContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+                "spec.initContainers[0].securityContext.privileged (container \"i\"): Invalid value: true: privileged containers are not allowed; allowed: false",
+                "spec.ephemeralContainers[0].securityContext.privileged (container \"e\"): Invalid value: true: privileged containers are not allowed; allowed: false",
             ]),
             (json!({"privileged": true}), vec![]),
         ];

@@ -18,7 +18,7 @@ use crate::object::PodObject;
 use crate::pod::VolumeType;
 use crate::settings::spec::AllowedHostPath;
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, quoted_list, Violations};
+use crate::violation::{quoted, quoted_list, Allowed, Field, Violations};
 
 #[derive(Debug)]
 pub struct Volumes {
@@ -67,12 +67,9 @@ pub fn has_path_prefix(path: &str, prefix: &str) -> bool {
 }
 
 impl Volumes {
-    fn allowed_list(&self) -> String {
-        if self.allowed.is_empty() {
-            return "none".to_string();
-        }
+    fn allowed_types(&self) -> Allowed {
         let names: Vec<&str> = self.allowed.iter().map(|t| t.name()).collect();
-        quoted_list(&names)
+        Allowed::values(&names)
     }
 
     /// Whether `path` may be used, and whether it must then be mounted read-only (PSP's
@@ -111,12 +108,10 @@ impl Volumes {
                 .map(|p| p.path_prefix.as_str())
                 .collect();
             violations.invalid(
-                pod.kind.spec_field(&format!("volumes[{i}].hostPath.path")),
+                Field::pod(pod.kind.spec_field(&format!("volumes[{i}].hostPath.path"))),
                 quoted(host_path),
-                format!(
-                    "host path is not allowed to be used; allowed path prefixes: {}",
-                    quoted_list(&prefixes)
-                ),
+                "host path is not under an allowed path prefix",
+                Allowed::values(&prefixes),
             );
             return;
         }
@@ -127,9 +122,13 @@ impl Volumes {
             for (j, mount) in c.volume_mounts().iter().enumerate() {
                 if mount.name == volume.name && mount.read_only != Some(true) {
                     violations.invalid(
-                        format!("{}.volumeMounts[{j}].readOnly", pod.kind.container_path(at)),
+                        Field::container(
+                            format!("{}.volumeMounts[{j}].readOnly", pod.kind.container_path(at)),
+                            &c.name,
+                        ),
                         mount.read_only.unwrap_or(false),
                         format!("host path {} must be mounted read-only", quoted(host_path)),
+                        Allowed::literal(true),
                     );
                 }
             }
@@ -207,9 +206,10 @@ impl FieldFamily for Volumes {
             if !self.allow_all {
                 for unknown in &volume.unknown_sources {
                     violations.invalid(
-                        path.clone(),
+                        Field::pod(path.clone()),
                         quoted(unknown),
-                        format!("unknown volume type; allowed: {}", self.allowed_list()),
+                        "unknown volume type",
+                        self.allowed_types(),
                     );
                 }
             }
@@ -223,13 +223,10 @@ impl FieldFamily for Volumes {
             for kind in sources {
                 if !self.allow_all && !self.allowed.contains(kind) {
                     violations.invalid(
-                        path.clone(),
+                        Field::pod(path.clone()),
                         quoted(kind.name()),
-                        format!(
-                            "{} volumes are not allowed to be used; allowed: {}",
-                            kind.name(),
-                            self.allowed_list()
-                        ),
+                        format!("{} volumes are not allowed to be used", kind.name()),
+                        self.allowed_types(),
                     );
                     continue;
                 }
@@ -241,12 +238,10 @@ impl FieldFamily for Volumes {
                             && !self.flex_drivers.iter().any(|d| d == driver)
                         {
                             violations.invalid(
-                                format!("{path}.flexVolume.driver"),
+                                Field::pod(format!("{path}.flexVolume.driver")),
                                 quoted(driver),
-                                format!(
-                                    "flexVolume driver is not allowed; allowed: {}",
-                                    quoted_list(&self.flex_drivers)
-                                ),
+                                "flexVolume driver is not allowed",
+                                Allowed::values(&self.flex_drivers),
                             );
                         }
                     }
@@ -256,12 +251,10 @@ impl FieldFamily for Volumes {
                             && !self.csi_drivers.iter().any(|d| d == driver)
                         {
                             violations.invalid(
-                                format!("{path}.csi.driver"),
+                                Field::pod(format!("{path}.csi.driver")),
                                 quoted(driver),
-                                format!(
-                                    "inline CSI driver is not allowed; allowed: {}",
-                                    quoted_list(&self.csi_drivers)
-                                ),
+                                "inline CSI driver is not allowed",
+                                Allowed::values(&self.csi_drivers),
                             );
                         }
                     }
@@ -326,14 +319,14 @@ mod tests {
             (host_path_pod("/data/ai/models", ro.clone()), vec![]),
             (host_path_pod("/scratch/tmp", rw.clone()), vec![]),
             (host_path_pod("/data/ai/models", rw.clone()), vec![
-                "spec.containers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/ai/models\" must be mounted read-only",
-                "spec.containers[0].volumeMounts[1].readOnly: Invalid value: false: host path \"/data/ai/models\" must be mounted read-only",
+                "spec.containers[0].volumeMounts[0].readOnly (container \"a\"): Invalid value: false: host path \"/data/ai/models\" must be mounted read-only; allowed: true",
+                "spec.containers[0].volumeMounts[1].readOnly (container \"a\"): Invalid value: false: host path \"/data/ai/models\" must be mounted read-only; allowed: true",
             ]),
             (host_path_pod("/data/ai/../../etc", ro.clone()), vec![
-                "spec.volumes[0].hostPath.path: Invalid value: \"/data/ai/../../etc\": host path is not allowed to be used; allowed path prefixes: \"/data/ai\", \"/scratch\"",
+                "spec.volumes[0].hostPath.path: Invalid value: \"/data/ai/../../etc\": host path is not under an allowed path prefix; allowed: \"/data/ai\", \"/scratch\"",
             ]),
             (host_path_pod("/data/aix", ro.clone()), vec![
-                "spec.volumes[0].hostPath.path: Invalid value: \"/data/aix\": host path is not allowed to be used; allowed path prefixes: \"/data/ai\", \"/scratch\"",
+                "spec.volumes[0].hostPath.path: Invalid value: \"/data/aix\": host path is not under an allowed path prefix; allowed: \"/data/ai\", \"/scratch\"",
             ]),
         ];
         for (spec, expected) in cases {
@@ -344,7 +337,7 @@ mod tests {
         spec["initContainers"] =
             json!([{"name": "i", "volumeMounts": [{"name": "h", "mountPath": "/x"}]}]);
         assert_eq!(violations(&p, &pod(spec)), vec![
-            "spec.initContainers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/ai\" must be mounted read-only",
+            "spec.initContainers[0].volumeMounts[0].readOnly (container \"i\"): Invalid value: false: host path \"/data/ai\" must be mounted read-only; allowed: true",
         ]);
     }
 

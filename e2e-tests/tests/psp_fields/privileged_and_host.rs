@@ -8,10 +8,10 @@ fn privileged_is_rejected_unless_the_policy_allows_it() {
     let privileged = sc(json!({"privileged": true}));
     check(vec![
         case("unset setting means false", json!({}), privileged.clone(), vec![
-            "spec.containers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+            "spec.containers[0].securityContext.privileged (container \"app\"): Invalid value: true: privileged containers are not allowed; allowed: false",
         ]),
         case("privileged: false", json!({"privileged": false}), privileged.clone(), vec![
-            "spec.containers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+            "spec.containers[0].securityContext.privileged (container \"app\"): Invalid value: true: privileged containers are not allowed; allowed: false",
         ]),
         case("explicit false is fine", json!({"privileged": false}), sc(json!({"privileged": false})), vec![]),
         case("unset is fine", json!({"privileged": false}), no_sc(), vec![]),
@@ -31,7 +31,7 @@ fn host_network_pid_and_ipc_are_rejected_unless_allowed() {
             "hostNetwork",
             json!({}),
             spec("hostNetwork"),
-            vec!["spec.hostNetwork: Invalid value: true: host network is not allowed to be used"],
+            vec!["spec.hostNetwork: Forbidden: host network is not allowed; allowed: false"],
         ),
         case(
             "hostNetwork allowed",
@@ -49,7 +49,7 @@ fn host_network_pid_and_ipc_are_rejected_unless_allowed() {
             "hostPID",
             json!({"hostPID": false}),
             spec("hostPID"),
-            vec!["spec.hostPID: Invalid value: true: host PID is not allowed to be used"],
+            vec!["spec.hostPID: Forbidden: host PID is not allowed; allowed: false"],
         ),
         case(
             "hostPID allowed",
@@ -61,7 +61,7 @@ fn host_network_pid_and_ipc_are_rejected_unless_allowed() {
             "hostIPC",
             json!({"hostIPC": false, "hostPID": true}),
             spec("hostIPC"),
-            vec!["spec.hostIPC: Invalid value: true: host IPC is not allowed to be used"],
+            vec!["spec.hostIPC: Forbidden: host IPC is not allowed; allowed: false"],
         ),
         case(
             "hostIPC allowed",
@@ -81,10 +81,10 @@ fn host_ports_must_lie_in_the_allowed_ranges() {
         case("inside", settings.clone(), ports(json!([{"containerPort": 80, "hostPort": 8080}, {"containerPort": 443, "hostPort": 443}])), vec![]),
         case("no host port", json!({}), ports(json!([{"containerPort": 80}, {"containerPort": 81, "hostPort": 0}])), vec![]),
         case("outside", settings, ports(json!([{"containerPort": 80, "hostPort": 9090}])), vec![
-            "spec.containers[0].ports[0].hostPort: Invalid value: 9090: host port 9090 is not allowed to be used; allowed host ports: 8000-8080, 443",
+            "spec.containers[0].ports[0].hostPort (container \"app\"): Invalid value: 9090: host port is not allowed to be used; allowed: 8000-8080, 443",
         ]),
         case("none allowed", json!({}), ports(json!([{"containerPort": 80, "hostPort": 80}])), vec![
-            "spec.containers[0].ports[0].hostPort: Invalid value: 80: host port 80 is not allowed to be used; no host ports are allowed",
+            "spec.containers[0].ports[0].hostPort (container \"app\"): Invalid value: 80: host port is not allowed to be used; allowed: none",
         ]),
     ]);
 }

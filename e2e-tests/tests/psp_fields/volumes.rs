@@ -48,13 +48,13 @@ fn allowed_host_paths_match_whole_segments_and_enforce_read_only_mounts() {
         case("the prefix itself, trailing slash", settings.clone(), host_path_pod("/data/ai/", ro.clone()), vec![]),
         case("under a writable prefix, mounted writable", settings.clone(), host_path_pod("/var/log/app/x", rw.clone()), vec![]),
         case("under a read-only prefix, mounted writable", settings.clone(), host_path_pod("/data/ai/models", rw), vec![
-            "spec.containers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/ai/models\" must be mounted read-only",
+            "spec.containers[0].volumeMounts[0].readOnly (container \"app\"): Invalid value: false: host path \"/data/ai/models\" must be mounted read-only; allowed: true",
         ]),
         case("a sibling sharing the prefix's characters", settings.clone(), host_path_pod("/data/aix", ro.clone()), vec![
-            "spec.volumes[0].hostPath.path: Invalid value: \"/data/aix\": host path is not allowed to be used; allowed path prefixes: \"/data/ai\", \"/var/log/app\"",
+            "spec.volumes[0].hostPath.path: Invalid value: \"/data/aix\": host path is not under an allowed path prefix; allowed: \"/data/ai\", \"/var/log/app\"",
         ]),
         case("escaping with ..", settings.clone(), host_path_pod("/data/ai/../../etc", ro.clone()), vec![
-            "spec.volumes[0].hostPath.path: Invalid value: \"/data/ai/../../etc\": host path is not allowed to be used; allowed path prefixes: \"/data/ai\", \"/var/log/app\"",
+            "spec.volumes[0].hostPath.path: Invalid value: \"/data/ai/../../etc\": host path is not under an allowed path prefix; allowed: \"/data/ai\", \"/var/log/app\"",
         ]),
         case("no allowedHostPaths: any path", json!({"volumes": ["hostPath"]}), host_path_pod("/etc", json!([{"name": "h", "mountPath": "/m"}])), vec![]),
         case("empty allowedHostPaths: any path", json!({"volumes": ["hostPath"], "allowedHostPaths": []}), host_path_pod("/", ro), vec![]),
@@ -79,12 +79,12 @@ fn a_writable_prefix_inside_a_read_only_one_allows_writing_and_every_container_k
     check(vec![
         case("under the writable prefix", settings.clone(), spec("/data/scratch/run"), vec![]),
         case("under the read-only prefix only", settings.clone(), spec("/data/models"), vec![
-            "spec.containers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/models\" must be mounted read-only",
-            "spec.ephemeralContainers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/models\" must be mounted read-only",
+            "spec.containers[0].volumeMounts[0].readOnly (container \"app\"): Invalid value: false: host path \"/data/models\" must be mounted read-only; allowed: true",
+            "spec.ephemeralContainers[0].volumeMounts[0].readOnly (container \"debug\"): Invalid value: false: host path \"/data/models\" must be mounted read-only; allowed: true",
         ]),
         case("a sibling of the writable prefix", settings, spec("/data/scratchy"), vec![
-            "spec.containers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/scratchy\" must be mounted read-only",
-            "spec.ephemeralContainers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/scratchy\" must be mounted read-only",
+            "spec.containers[0].volumeMounts[0].readOnly (container \"app\"): Invalid value: false: host path \"/data/scratchy\" must be mounted read-only; allowed: true",
+            "spec.ephemeralContainers[0].volumeMounts[0].readOnly (container \"debug\"): Invalid value: false: host path \"/data/scratchy\" must be mounted read-only; allowed: true",
         ]),
     ]);
 }
