@@ -186,7 +186,7 @@ fn the_baseline_profile() {
         &everything_wrong_violations(
             "\"azureFile\", \"flocker\", \"flexVolume\", \"emptyDir\", \"gcePersistentDisk\", \
              \"awsElasticBlockStore\", \"gitRepo\", \"secret\", \"nfs\", \"iscsi\", \"glusterfs\", \
-             \"persistentVolumeClaim\", \"rbd\", \"cinder\", \"cephfs\", \"downwardAPI\", \"fc\", \
+             \"persistentVolumeClaim\", \"rbd\", \"cinder\", \"cephFS\", \"downwardAPI\", \"fc\", \
              \"configMap\", \"vsphereVolume\", \"quobyte\", \"azureDisk\", \"photonPersistentDisk\", \
              \"storageos\", \"projected\", \"portworxVolume\", \"scaleIO\", \"csi\", \"ephemeral\", \
              \"image\"",

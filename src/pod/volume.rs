@@ -5,8 +5,8 @@ use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 
-/// The volume source types, with the names PSP's `volumes` list uses (`util.GetVolumeFSType`), plus `image`
-/// (the OCI image volume of Kubernetes 1.31+), which PSP predates.
+/// The volume source types: every `FSType` of PSP's `policy/v1beta1` but `*` (`util.GetVolumeFSType` maps a
+/// pod's source to one), plus `image` (the OCI image volume of Kubernetes 1.31+), which PSP predates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VolumeType {
     AzureFile,
@@ -42,6 +42,7 @@ pub enum VolumeType {
 }
 
 impl VolumeType {
+    /// In the order of PSP's `FSType` constants, then the types beyond PSP.
     pub const ALL: [VolumeType; 30] = [
         VolumeType::AzureFile,
         VolumeType::Flocker,
@@ -75,8 +76,16 @@ impl VolumeType {
         VolumeType::Image,
     ];
 
-    /// The name used both as the pod's volume source key and in PSP's `volumes` list.
+    /// The name in PSP's `volumes` list, as `policy/v1beta1` spells it (`cephFS`, `storageos`).
     pub fn name(self) -> &'static str {
+        match self {
+            VolumeType::CephFs => "cephFS",
+            other => other.source_key(),
+        }
+    }
+
+    /// The key of the volume source in a pod's volume: the name, but for `cephFS`, whose key is `cephfs`.
+    pub fn source_key(self) -> &'static str {
         match self {
             VolumeType::AzureFile => "azureFile",
             VolumeType::Flocker => "flocker",
@@ -111,9 +120,18 @@ impl VolumeType {
         }
     }
 
-    /// The type named `name` in PSP's `volumes` list.
+    /// The type named `name` in a `volumes` list: its PSP name, or (beyond PSP) `cephfs`, the pod's key for
+    /// `cephFS`, which earlier versions of this policy took as the name.
     pub fn from_name(name: &str) -> Option<VolumeType> {
+        if name == "cephfs" {
+            return Some(VolumeType::CephFs);
+        }
         VolumeType::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The type whose source is at `key` in a pod's volume.
+    fn from_source_key(key: &str) -> Option<VolumeType> {
+        VolumeType::ALL.into_iter().find(|t| t.source_key() == key)
     }
 }
 
@@ -158,8 +176,7 @@ impl<'de> Deserialize<'de> for Volume {
                         volume.name = map.next_value()?;
                         continue;
                     }
-                    // A source key is its type's name.
-                    let Some(kind) = VolumeType::from_name(key) else {
+                    let Some(kind) = VolumeType::from_source_key(key) else {
                         // A null value means the key is unset; anything else is a source we cannot judge.
                         let value: Option<IgnoredAny> = map.next_value()?;
                         if value.is_some() {

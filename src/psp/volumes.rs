@@ -4,7 +4,10 @@
 //! `volumeMounts` of every container.
 //! Allows:
 //! - a volume whose type is in `volumes` (`"*"`: every type; an empty or absent list: none, as in PSP);
-//!   a volume of a type this policy does not know only under `"*"`;
+//!   a volume of a type this policy does not know only under `"*"`. The names are PSP's `FSType`s as
+//!   `policy/v1beta1` spells them (`cephFS`, `storageos`); beyond PSP, `image` (a volume type PSP predates),
+//!   `cephfs` (the pod's key for `cephFS`, which earlier versions of this policy took as the name) and `none`
+//!   (OpenShift's spelling of "no volume type", found in pasted lists: it adds nothing);
 //! - a `hostPath` only under one of `allowedHostPaths` (none listed: any path). Paths are cleaned (`..`, `.`,
 //!   `//`) before matching, and a prefix matches whole path segments only (`/data/ai` does not match
 //!   `/data/aix`). When every prefix that matches is `readOnly`, every mount of the volume, in every container,
@@ -144,11 +147,13 @@ impl FieldFamily for Volumes {
         for (i, name) in names.iter().enumerate() {
             match (name.as_str(), VolumeType::from_name(name)) {
                 ("*", _) => allow_all = true,
+                // OpenShift's spelling of "no volume type" (PSP has none): it adds nothing to the list.
+                ("none", _) => {}
                 (_, Some(t)) => allowed.push(t),
                 (_, None) => errors.add(
                     format!("volumes[{i}]"),
                     format!(
-                        "unknown volume type {name:?}; known: \"*\", {}",
+                        "unknown volume type {name:?}; valid: \"*\", {}, \"none\"",
                         known_types()
                     ),
                 ),
@@ -381,6 +386,73 @@ mod tests {
             "spec.volumes[0].flexVolume.driver: Invalid value: \"example/lvm\": flexVolume driver is not allowed; allowed: \"example/cifs\"",
             "spec.volumes[1].csi.driver: Invalid value: \"secrets-store.csi.k8s.io\": inline CSI driver is not allowed; allowed: \"ebs.csi.aws.com\"",
         ]);
+    }
+
+    /// The `FSType` constants of `k8s.io/api/policy/v1beta1`, as the API spells them.
+    const PSP_FS_TYPES: [&str; 30] = [
+        "azureFile",
+        "flocker",
+        "flexVolume",
+        "hostPath",
+        "emptyDir",
+        "gcePersistentDisk",
+        "awsElasticBlockStore",
+        "gitRepo",
+        "secret",
+        "nfs",
+        "iscsi",
+        "glusterfs",
+        "persistentVolumeClaim",
+        "rbd",
+        "cinder",
+        "cephFS",
+        "downwardAPI",
+        "fc",
+        "configMap",
+        "vsphereVolume",
+        "quobyte",
+        "azureDisk",
+        "photonPersistentDisk",
+        "storageos",
+        "projected",
+        "portworxVolume",
+        "scaleIO",
+        "csi",
+        "ephemeral",
+        "*",
+    ];
+
+    #[test]
+    fn every_psp_volume_type_name_is_accepted_and_none_adds_nothing() {
+        for name in PSP_FS_TYPES.into_iter().chain(["image", "cephfs", "none"]) {
+            assert_eq!(settings_errors(json!({"volumes": [name]})), "", "{name}");
+        }
+        // Every type but `image` is one of PSP's, by its PSP name.
+        let names: Vec<&str> = VolumeType::ALL.iter().map(|t| t.name()).collect();
+        let mut expected: Vec<&str> = PSP_FS_TYPES.into_iter().filter(|n| *n != "*").collect();
+        expected.push("image");
+        assert_eq!(names, expected);
+        // `cephFS` judges the pod's `cephfs` source; `none` allows nothing.
+        let spec =
+            json!({"volumes": [{"name": "c", "cephfs": {"monitors": ["m"]}}], "containers": []});
+        assert!(violations(&psp(json!({"volumes": ["cephFS"]})), &pod(spec.clone())).is_empty());
+        assert!(violations(&psp(json!({"volumes": ["cephfs"]})), &pod(spec.clone())).is_empty());
+        assert_eq!(violations(&psp(json!({"volumes": ["none"]})), &pod(spec)), vec![
+            "spec.volumes[0]: Invalid value: \"cephFS\": cephFS volumes are not allowed to be used; allowed: none",
+        ]);
+    }
+
+    #[test]
+    fn an_unknown_volume_type_name_is_refused_listing_the_valid_ones() {
+        let mut valid: Vec<String> = PSP_FS_TYPES.iter().map(|n| format!("{n:?}")).collect();
+        valid.rotate_right(1); // "*" first
+        assert_eq!(
+            settings_errors(json!({"volumes": ["configMap", "CephFS"]})),
+            format!(
+                "volumes[1]: unknown volume type \"CephFS\"; valid: {}, \"image\", \"none\"",
+                valid.join(", ")
+            )
+        );
     }
 
     #[test]
