@@ -8,6 +8,8 @@
 //!   `policy/v1beta1` spells them (`cephFS`, `storageos`); beyond PSP, `image` (a volume type PSP predates),
 //!   `cephfs` (the pod's key for `cephFS`, which earlier versions of this policy took as the name) and `none`
 //!   (OpenShift's spelling of "no volume type", found in pasted lists: it adds nothing);
+//! - a `projected` volume that holds only the service-account token the ServiceAccount admission plugin
+//!   injects, wherever `secret` is allowed (PSP's rule since Kubernetes 1.20);
 //! - a `hostPath` only under one of `allowedHostPaths` (none listed: any path). Paths are cleaned (`..`, `.`,
 //!   `//`) before matching, and a prefix matches whole path segments only (`/data/ai` does not match
 //!   `/data/aix`). When every prefix that matches is `readOnly`, every mount of the volume, in every container,
@@ -73,6 +75,17 @@ impl Volumes {
     fn allowed_types(&self) -> Allowed {
         let names: Vec<&str> = self.allowed.iter().map(|t| t.name()).collect();
         Allowed::values(&names)
+    }
+
+    /// Whether a volume of type `kind` may be used. As in PSP, the service-account token volume that the
+    /// ServiceAccount admission plugin injects (a `projected` volume) is allowed wherever `secret` is, so that a
+    /// list written before that volume existed keeps working.
+    fn allows_type(&self, kind: VolumeType, volume: &crate::pod::Volume) -> bool {
+        self.allow_all
+            || self.allowed.contains(&kind)
+            || (kind == VolumeType::Projected
+                && volume.only_service_account_token
+                && self.allowed.contains(&VolumeType::Secret))
     }
 
     /// Whether `path` may be used, and whether it must then be mounted read-only (PSP's
@@ -226,7 +239,7 @@ impl FieldFamily for Volumes {
                     &volume.sources
                 };
             for kind in sources {
-                if !self.allow_all && !self.allowed.contains(kind) {
+                if !self.allows_type(*kind, volume) {
                     violations.invalid(
                         Field::pod(path.clone()),
                         quoted(kind.name()),
@@ -371,6 +384,27 @@ mod tests {
                 "{settings}"
             );
         }
+    }
+
+    #[test]
+    fn the_service_account_token_volume_is_allowed_wherever_secret_is() {
+        let token = json!({"name": "kube-api-access-x", "projected": {"sources": [
+            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
+        ]}});
+        let other = json!({"name": "vault", "projected": {"sources": [
+            {"serviceAccountToken": {"path": "token", "audience": "vault"}},
+        ]}});
+        let spec = json!({"volumes": [token, other], "containers": []});
+        assert_eq!(violations(&psp(json!({"volumes": ["secret"]})), &pod(spec.clone())), vec![
+            "spec.volumes[1]: Invalid value: \"projected\": projected volumes are not allowed to be used; allowed: \"secret\"",
+        ]);
+        assert_eq!(violations(&psp(json!({"volumes": ["configMap"]})), &pod(spec.clone())), vec![
+            "spec.volumes[0]: Invalid value: \"projected\": projected volumes are not allowed to be used; allowed: \"configMap\"",
+            "spec.volumes[1]: Invalid value: \"projected\": projected volumes are not allowed to be used; allowed: \"configMap\"",
+        ]);
+        assert!(violations(&psp(json!({"volumes": ["projected"]})), &pod(spec)).is_empty());
     }
 
     #[test]

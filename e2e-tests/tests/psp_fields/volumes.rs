@@ -320,3 +320,88 @@ fn an_unknown_volume_type_name_is_refused_with_the_valid_spellings() {
         )
     );
 }
+
+/// The service-account token volume as the API server stores it: what the ServiceAccount admission plugin
+/// injects (Kubernetes 1.20+), with `extra` appended to its sources.
+fn kube_api_access_pod(extra: Option<Value>) -> Value {
+    let mut sources = json!([
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
+    ]);
+    if let Some(extra) = extra {
+        sources.as_array_mut().unwrap().push(extra);
+    }
+    pod(json!({
+        "serviceAccountName": "default",
+        "containers": [{
+            "name": "app",
+            "image": "registry.example.com/app:1.0",
+            "volumeMounts": [{"name": "kube-api-access-x7k2p", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}],
+        }],
+        "volumes": [{"name": "kube-api-access-x7k2p", "projected": {"defaultMode": 420, "sources": sources}}],
+    }))
+}
+
+#[test]
+fn the_service_account_token_volume_is_allowed_wherever_secret_is() {
+    // A PSP written before the token volume existed: secret, but not projected.
+    let without_projected = validating(json!({"volumes": ["configMap", "emptyDir", "secret"]}));
+    assert_accepted_unchanged(
+        &validate(
+            &create("Pod", kube_api_access_pod(None)),
+            &without_projected,
+        ),
+        "kube-api-access under [configMap, emptyDir, secret]",
+    );
+    let projected_rejected = |allowed: &str| {
+        format!(
+            "spec.volumes[0]: Invalid value: \"projected\": projected volumes are not allowed to be used; allowed: {allowed}"
+        )
+    };
+    // Other projected volumes still need `projected`.
+    let near_misses = [
+        (
+            "an audience",
+            json!({"serviceAccountToken": {"path": "vault-token", "audience": "vault"}}),
+        ),
+        (
+            "a token for an audience at the same path",
+            json!({"serviceAccountToken": {"path": "token", "audience": "vault"}}),
+        ),
+        (
+            "a token at another path",
+            json!({"serviceAccountToken": {"path": "token2"}}),
+        ),
+        (
+            "another ConfigMap",
+            json!({"configMap": {"name": "app-config"}}),
+        ),
+        ("a secret", json!({"secret": {"name": "db-password"}})),
+        (
+            "the pod's labels",
+            json!({"downwardAPI": {"items": [{"path": "labels", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.labels"}}]}}),
+        ),
+    ];
+    for (case, extra) in near_misses {
+        let object = kube_api_access_pod(Some(extra));
+        assert_psp_rejected(
+            &validate(&create("Pod", object.clone()), &without_projected),
+            &[projected_rejected(
+                "\"configMap\", \"emptyDir\", \"secret\"",
+            )],
+            case,
+        );
+        let with_projected = validating(json!({"volumes": ["projected"]}));
+        assert_accepted_unchanged(&validate(&create("Pod", object), &with_projected), case);
+    }
+    // Without `secret`, the token volume needs `projected` too.
+    assert_psp_rejected(
+        &validate(
+            &create("Pod", kube_api_access_pod(None)),
+            &validating(json!({"volumes": ["configMap", "emptyDir"]})),
+        ),
+        &[projected_rejected("\"configMap\", \"emptyDir\"")],
+        "kube-api-access under [configMap, emptyDir]",
+    );
+}
