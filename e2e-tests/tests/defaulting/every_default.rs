@@ -22,6 +22,7 @@ fn every_default_at_once_on_objects_without_any_security_context() {
                     }),
                 ),
                 add_op(format!("{spec}/runtimeClassName"), json!("kata")),
+                apparmor_annotations_added(spec),
             ];
             for list in CONTAINER_FIELDS {
                 ops.push(add_op(
