@@ -88,3 +88,95 @@ fn host_ports_must_lie_in_the_allowed_ranges() {
         ]),
     ]);
 }
+
+/// The violation of the Windows host process container `name`, at `path` (its own field or the pod's).
+fn host_process_violation(path: &str, name: &str) -> String {
+    format!(
+        "{path} (container {}): Invalid value: true: host process containers are not allowed; allowed: false",
+        quoted(name)
+    )
+}
+
+#[test]
+fn a_windows_host_process_container_is_privileged() {
+    let windows = |pod_level: Option<bool>, containers: Value| {
+        let mut spec =
+            json!({"os": {"name": "windows"}, "hostNetwork": true, "containers": containers});
+        if let Some(host_process) = pod_level {
+            spec["securityContext"] = json!({"windowsOptions": {"hostProcess": host_process}});
+        }
+        spec
+    };
+    let host_process = |value: bool| json!({"windowsOptions": {"hostProcess": value}});
+    // hostNetwork is allowed: under PSP, privileged: false let a host process through.
+    let not_privileged = validating(json!({"privileged": false, "hostNetwork": true}));
+    let privileged = validating(json!({"privileged": true, "hostNetwork": true}));
+    let cases = [
+        (
+            "container-level",
+            windows(None, json!([container("app", host_process(true))])),
+            vec![host_process_violation(
+                "spec.containers[0].securityContext.windowsOptions.hostProcess",
+                "app",
+            )],
+        ),
+        (
+            "pod-level, inherited by every container",
+            windows(
+                Some(true),
+                json!([
+                    container("app", Value::Null),
+                    container("agent", Value::Null)
+                ]),
+            ),
+            vec![
+                host_process_violation("spec.securityContext.windowsOptions.hostProcess", "app"),
+                host_process_violation("spec.securityContext.windowsOptions.hostProcess", "agent"),
+            ],
+        ),
+        (
+            // The kubelet resolves each field as the container's own value, else the pod's.
+            "a container's false over the pod's true",
+            windows(
+                Some(true),
+                json!([
+                    container("app", host_process(false)),
+                    container("agent", Value::Null)
+                ]),
+            ),
+            vec![host_process_violation(
+                "spec.securityContext.windowsOptions.hostProcess",
+                "agent",
+            )],
+        ),
+    ];
+    for (case, spec, violations) in cases {
+        let object = pod(spec);
+        assert_psp_rejected(
+            &validate(&create("Pod", object.clone()), &not_privileged),
+            &violations,
+            case,
+        );
+        assert_accepted_unchanged(&validate(&create("Pod", object), &privileged), case);
+    }
+    // Every container sets false over the pod's true: no host process runs.
+    let all_false = windows(Some(true), json!([container("app", host_process(false))]));
+    assert_accepted_unchanged(
+        &validate(&create("Pod", pod(all_false)), &not_privileged),
+        "every container false",
+    );
+    // A workload template is judged at its own paths.
+    let deployment = object_of(
+        "Deployment",
+        Value::Null,
+        windows(None, json!([container("app", host_process(true))])),
+    );
+    assert_psp_rejected(
+        &validate(&create("Deployment", deployment), &not_privileged),
+        &[host_process_violation(
+            "spec.template.spec.containers[0].securityContext.windowsOptions.hostProcess",
+            "app",
+        )],
+        "Deployment",
+    );
+}
