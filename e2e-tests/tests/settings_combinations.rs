@@ -406,6 +406,29 @@ fn a_compliant_container_of_the_legacy_ephemeral_containers_kind_is_accepted_and
 }
 
 #[test]
+fn a_message_about_the_legacy_ephemeral_containers_kind_names_only_fields_it_has() {
+    // The pod-level seccomp profile a container would inherit is not in this object: the message must not
+    // send the user to a field that the object does not have.
+    let settings = validating(json!({"seccomp": {"allowedProfileNames": ["runtime/default"]}}));
+    let request = ephemeral_request(ephemeral_containers(json!([debug_container(json!({}))])));
+    assert_rejected(
+        &validate(&request, &settings),
+        &psp_message(&[
+            "ephemeralContainers[0].securityContext.seccompProfile (container \"debug\"): Required value: must \
+             be set here: this object holds none of the pod's fields; allowed: \"runtime/default\"",
+        ]),
+        "EphemeralContainers without a seccomp profile",
+    );
+    let with_profile = ephemeral_request(ephemeral_containers(json!([debug_container(
+        json!({"seccompProfile": {"type": "RuntimeDefault"}})
+    )])));
+    assert_accepted_unchanged(
+        &validate(&with_profile, &settings),
+        "EphemeralContainers with a seccomp profile",
+    );
+}
+
+#[test]
 fn an_ephemeral_containers_request_whose_object_is_of_another_kind_is_rejected() {
     let request = ephemeral_request(pod(one_container(json!({}))));
     assert_rejected(

@@ -146,12 +146,18 @@ impl FieldFamily for Seccomp {
                 self.judge(source, violations);
             }
             if required && sources.is_empty() && pod_sources.is_empty() {
-                violations.required(
-                    Field::container(format!("{path}.securityContext.seccompProfile"), &c.name),
+                // The legacy EphemeralContainers object holds none of the pod's fields: none to name.
+                let reason = if pod.kind.has_pod_fields() {
                     format!(
                         "must be set here or in {}",
                         pod.kind.spec_field("securityContext.seccompProfile")
-                    ),
+                    )
+                } else {
+                    "must be set here: this object holds none of the pod's fields".to_string()
+                };
+                violations.required(
+                    Field::container(format!("{path}.securityContext.seccompProfile"), &c.name),
+                    reason,
                     self.rules.allowed(),
                 );
             }
@@ -161,6 +167,7 @@ impl FieldFamily for Seccomp {
 
 #[cfg(test)]
 mod tests {
+    use crate::object::{Kind, PodObject};
     use crate::psp::test_support::*;
     use serde_json::json;
 
@@ -217,6 +224,12 @@ mod tests {
         ]);
         let suffix = json!({"containers": [{"name": "a", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "evil/prof.json"}}}]});
         assert_eq!(violations(&p, &pod(suffix)).len(), 1);
+        // The legacy EphemeralContainers object has no pod-level field to name.
+        let object = json!({"kind": "EphemeralContainers", "ephemeralContainers": [{"name": "e"}]});
+        let legacy = PodObject::parse(Kind::EphemeralContainers, &object.to_string()).unwrap();
+        assert_eq!(violations(&p, &legacy), vec![
+            "ephemeralContainers[0].securityContext.seccompProfile (container \"e\"): Required value: must be set here: this object holds none of the pod's fields; allowed: \"runtime/default\", \"localhost/prof.json\"",
+        ]);
     }
 
     #[test]
