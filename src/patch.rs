@@ -69,6 +69,18 @@ impl Defaults {
             .push((self.container_path(at, rest), Op::Set(value)));
     }
 
+    /// Sets the annotation `key` of the pod (the pod template's, for workloads).
+    pub(crate) fn set_annotation(&mut self, key: &str, value: Value) {
+        let path = self
+            .kind
+            .metadata_segments()
+            .chain(["annotations"])
+            .map(|k| Segment::Key(Cow::Borrowed(k)))
+            .chain([Segment::Key(Cow::Owned(key.to_owned()))])
+            .collect();
+        self.ops.push((path, Op::Set(value)));
+    }
+
     /// Appends to a list of a container, e.g. `["securityContext", "capabilities", "drop"]`.
     pub(crate) fn append_container(
         &mut self,
@@ -176,6 +188,29 @@ mod tests {
                                    {"name": "b", "securityContext": {"capabilities": {"drop": ["ALL"]}}}]
                 }}}
             })
+        );
+    }
+
+    #[test]
+    fn annotations_go_to_the_pod_template_metadata() {
+        let key = "container.apparmor.security.beta.kubernetes.io/app";
+        let mut deployment = json!({"kind": "Deployment", "spec": {"template": {"spec": {}}}});
+        let mut d = Defaults::new(Kind::Deployment);
+        d.set_annotation(key, json!("runtime/default"));
+        d.apply(&mut deployment).unwrap();
+        assert_eq!(
+            deployment,
+            json!({"kind": "Deployment", "spec": {"template": {
+                "metadata": {"annotations": {key: "runtime/default"}}, "spec": {}
+            }}})
+        );
+        let mut pod = json!({"kind": "Pod", "metadata": {"name": "p", "annotations": {"a": "b"}}, "spec": {}});
+        let mut d = Defaults::new(Kind::Pod);
+        d.set_annotation(key, json!("localhost/x"));
+        d.apply(&mut pod).unwrap();
+        assert_eq!(
+            pod["metadata"],
+            json!({"name": "p", "annotations": {"a": "b", key: "localhost/x"}})
         );
     }
 

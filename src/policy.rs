@@ -13,7 +13,7 @@ use crate::patch::Defaults;
 use crate::psp::{Psp, PspSettings};
 use crate::pss::{self, Standard};
 use crate::settings::{self, profiles, spec, RawSettings, SettingsErrors};
-use crate::violation::Violations;
+use crate::violation::{self, Violations};
 
 /// Validated settings, ready to evaluate requests.
 #[derive(Debug)]
@@ -105,9 +105,11 @@ impl Policy {
         } else {
             errors.add(
                 missing.join(", "),
-                "required: a PodSecurityPolicy spec must set runAsUser, seLinux, supplementalGroups and \
-                 fsGroup (e.g. `rule: RunAsAny`); or name a `profile` (ai-data-security, restricted, baseline) \
-                 or a `podSecurityStandard` level",
+                format!(
+                    "required: a PodSecurityPolicy spec must set runAsUser, seLinux, supplementalGroups and \
+                     fsGroup (e.g. `rule: RunAsAny`); or name a `profile` ({}) or a `podSecurityStandard` level",
+                    profiles::NAMES.join(", ")
+                ),
             );
             None
         };
@@ -168,27 +170,14 @@ impl PspEntry {
         if let Some(psp) = &self.psp {
             psp.validate_pod(pod, &mut violations);
         }
-        let standard_violations = self
-            .standard
-            .as_ref()
-            .map(|standard| {
-                (
-                    standard,
-                    pss::evaluate(standard, &pod.annotations, &pod.spec),
-                )
-            })
-            .filter(|(_, forbidden)| !forbidden.is_empty());
-        if violations.is_empty() && standard_violations.is_none() {
-            return Ok(());
+        let standard_part = self.standard.as_ref().and_then(|standard| {
+            let forbidden = pss::evaluate(standard, &pod.annotations, &pod.spec);
+            (!forbidden.is_empty()).then(|| pss::message(standard, &forbidden))
+        });
+        match violation::rejection(None, &violations, standard_part) {
+            Some(message) => Err(message),
+            None => Ok(()),
         }
-        let mut parts = Vec::new();
-        if !violations.is_empty() {
-            parts.push(violations.message());
-        }
-        if let Some((standard, forbidden)) = standard_violations {
-            parts.push(pss::message(standard, &forbidden));
-        }
-        Err(parts.join("; "))
     }
 }
 
