@@ -4,8 +4,10 @@
 //! `extensions` (RBAC rules written for either keep working).
 
 use kubewarden_policy_sdk::host_capabilities::kubernetes::{
-    can_i, CanIRequest, ResourceAttributes, SubjectAccessReview,
+    CanIRequest, ResourceAttributes, SubjectAccessReview,
 };
+use kubewarden_policy_sdk::wapc_guest::host_call;
+use serde::Deserialize;
 
 use super::{Authorizer, Identity, Subjects};
 
@@ -38,6 +40,26 @@ fn request(identity: &Identity, group: &str, name: &str, namespace: &str) -> Can
     }
 }
 
+/// The part of the answer (a SubjectAccessReviewStatus) that decides.
+#[derive(Deserialize)]
+struct Status {
+    #[serde(default)]
+    allowed: bool,
+}
+
+/// `kubernetes/can_i`, as the SDK's `can_i` calls it (the same payload, the same host call), reading only
+/// `allowed` of the answer: the SDK's function deserialises the whole SubjectAccessReviewStatus with
+/// k8s-openapi's code, which weighs on the module for fields the policy never reads.
+fn can_i(request: &CanIRequest) -> Result<bool, String> {
+    let payload =
+        serde_json::to_vec(request).map_err(|e| format!("cannot write the request: {e}"))?;
+    let answer = host_call("kubewarden", "kubernetes", "can_i", &payload)
+        .map_err(|e| format!("error invoking host capability kubernetes.can_i: {e}"))?;
+    let status: Status = serde_json::from_slice(&answer)
+        .map_err(|e| format!("cannot read the can_i answer: {e}"))?;
+    Ok(status.allowed)
+}
+
 impl Authorizer for Rbac {
     fn may_use(
         &mut self,
@@ -47,9 +69,9 @@ impl Authorizer for Rbac {
         namespace: &str,
     ) -> Result<bool, String> {
         for group in API_GROUPS {
-            let status = can_i(request(identity, group, name, namespace))
+            let allowed = can_i(&request(identity, group, name, namespace))
                 .map_err(|e| format!("kubernetes/can_i (API group {group:?}) failed: {e}"))?;
-            if status.allowed {
+            if allowed {
                 return Ok(true);
             }
         }

@@ -67,20 +67,27 @@ pub(crate) fn select<'p>(
 ) -> Selection<'p> {
     let entries = several.entries();
     let mut first_changed: Option<(&NamedEntry, Defaults)> = None;
-    let mut failures: Vec<(usize, Failure)> = Vec::new();
+    // By entry, in name order.
+    let mut failures: Vec<Option<Failure>> = entries.iter().map(|_| None).collect();
     for index in order(entries, pod, context) {
         let Some(named) = entries.get(index) else {
             continue;
         };
         let mut candidate = pod.clone();
         let mut defaults = Defaults::new(context.kind);
-        if let Err(rejection) = named.entry.judge(&mut candidate, &mut defaults, true) {
-            failures.push((index, Failure::Violations(rejection)));
-            continue;
-        }
+        let judged = named.entry.judge(&mut candidate, &mut defaults, true);
         let changed = changes(pod, &candidate, &defaults);
-        if changed && !context.may_mutate {
-            failures.push((index, Failure::WouldChange(defaults.paths())));
+        let failure = match judged {
+            Err(rejection) => Some(Failure::Violations(rejection)),
+            Ok(()) if changed && !context.may_mutate => {
+                Some(Failure::WouldChange(defaults.paths()))
+            }
+            Ok(()) => None,
+        };
+        if let Some(failure) = failure {
+            if let Some(slot) = failures.get_mut(index) {
+                *slot = Some(failure);
+            }
             continue;
         }
         if changed && first_changed.is_some() {
@@ -107,10 +114,9 @@ pub(crate) fn select<'p>(
         };
     }
 
-    failures.sort_by_key(|(index, _)| *index);
     let mut parts = Vec::new();
-    for (index, failure) in &failures {
-        let Some(named) = entries.get(*index) else {
+    for (named, failure) in entries.iter().zip(&failures) {
+        let Some(failure) = failure else {
             continue;
         };
         match authorised(authorizer, named, context.requester) {
@@ -135,16 +141,18 @@ pub(crate) fn select<'p>(
 /// The indices of `entries` in the order they are tried: name order, the annotated entry first when the pod
 /// may not be changed (PSP's validating phase, and every Pod update).
 fn order(entries: &[NamedEntry], pod: &PodObject, context: &Context) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..entries.len()).collect();
     let annotates_a_pod = matches!(context.kind, Kind::Pod | Kind::EphemeralContainers);
-    if let (false, true, Some(hint)) = (
-        context.may_mutate,
-        annotates_a_pod,
-        pod.annotations.get(PSP_ANNOTATION),
-    ) {
-        order.sort_by_key(|&index| entries.get(index).is_none_or(|e| &e.name != hint));
-    }
-    order
+    let hinted = match (context.may_mutate, annotates_a_pod) {
+        (false, true) => pod
+            .annotations
+            .get(PSP_ANNOTATION)
+            .and_then(|hint| entries.iter().position(|e| &e.name == hint)),
+        _ => None,
+    };
+    hinted
+        .into_iter()
+        .chain((0..entries.len()).filter(|&index| Some(index) != hinted))
+        .collect()
 }
 
 /// Whether an entry's defaults change the pod: PSP compared the defaulted copy with the pod. The defaults

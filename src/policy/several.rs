@@ -154,15 +154,19 @@ impl Several {
             };
             errors.extend_within(inner, |key| within(&label, key));
             if let (Some(name), Some(entry)) = (name, psp) {
-                named.push(NamedEntry {
-                    name,
-                    entry,
-                    subjects,
-                });
+                // Kept in byte-wise name order, as PSP's admission plugin ordered them (inserted in place:
+                // a sort would add more code to the module than a few entries need).
+                let at = named.partition_point(|e| e.name < name);
+                named.insert(
+                    at,
+                    NamedEntry {
+                        name,
+                        entry,
+                        subjects,
+                    },
+                );
             }
         }
-        // Byte-wise, as PSP's admission plugin ordered them.
-        named.sort_by(|a, b| a.name.cmp(&b.name));
         Several {
             authorization,
             mutating,
