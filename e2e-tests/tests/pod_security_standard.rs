@@ -200,7 +200,7 @@ fn psp_fields_beside_a_level_add_their_constraints() {
     assert_rejected(&response, "PodSecurityPolicy: spec.hostNetwork: Invalid value: true: host network is not allowed to be used; \
          spec.volumes[0].hostPath.path: Invalid value: \"/etc\": host path is not allowed to be used; \
          allowed path prefixes: \"/data\"; \
-         spec.runtimeClassName: Invalid value: \"runc\": RuntimeClass is not allowed; allowed: \"gvisor\"; \
+         spec.runtimeClassName: Invalid value: \"runc\": RuntimeClass is not allowed; allowed: \"gvisor\" | \
          violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true), hostPath volumes (volume \"etc\")", "both");
 }
 

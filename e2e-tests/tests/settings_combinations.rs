@@ -148,7 +148,7 @@ fn a_standard_combines_with_psp_fields_each_of_which_constrains() {
             let mut expected = psp_message(&[violation]);
             if let Some(detail) = standard_detail {
                 expected.push_str(&format!(
-                    "; violates PodSecurity \"{level}:latest\": {detail}"
+                    " | violates PodSecurity \"{level}:latest\": {detail}"
                 ));
             }
             assert_rejected(
