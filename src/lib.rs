@@ -16,6 +16,7 @@
     )
 )]
 
+mod authorization;
 mod evaluate;
 mod json_path;
 mod object;

@@ -159,6 +159,10 @@ impl Violations {
     }
 }
 
+/// Separates the parts of a rejection: a PodSecurityPolicy's violations, a Pod Security Standard's, another
+/// entry's. Violations within a part are separated by `; `.
+pub(crate) const PART_SEPARATOR: &str = " | ";
+
 /// The message of one PodSecurityPolicy's rejection: its violations (`PodSecurityPolicy: v1; v2`) and its Pod
 /// Security Standard's part (PSA's own words), joined by ` | `. `name` is the PodSecurityPolicy's name when
 /// several are configured: then each part starts with `PodSecurityPolicy "<name>": `, so that a message
@@ -183,7 +187,7 @@ pub(crate) fn rejection(
             None => parts.push(standard),
         }
     }
-    (!parts.is_empty()).then(|| parts.join(" | "))
+    (!parts.is_empty()).then(|| parts.join(PART_SEPARATOR))
 }
 
 /// A JSON rendering of a string value for messages: `"x"`.

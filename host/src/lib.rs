@@ -17,7 +17,10 @@
 //! One file per concern:
 //! * [`engine`]: the wasmtime engine and the execution deadline;
 //! * `policy_host`, `instance`: the compiled module and its instances;
-//! * [`host_calls`]: the host capabilities the guest may call (logging);
+//! * [`host_calls`]: the host capabilities the guest may call (logging, `kubernetes/can_i`), and
+//!   the record of the calls;
+//! * [`authz`], `rbac`: who may use which PodSecurityPolicy, for `kubernetes/can_i` (grants, or a
+//!   cluster's RBAC objects);
 //! * `responses`: what the guest answers;
 //! * `policy_server`: the JSONPatch and the AdmissionResponse policy-server derives from an
 //!   answer;
@@ -29,6 +32,7 @@
 //! Used by `psp-run` and `psp-bench` (this crate's binaries), by the end-to-end tests and by the
 //! shipping tools.
 
+pub mod authz;
 pub mod cli;
 mod documents;
 pub mod engine;
@@ -38,15 +42,17 @@ pub mod kinds;
 mod paths;
 mod policy_host;
 mod policy_server;
+mod rbac;
 mod request;
 mod responses;
 
 #[cfg(test)]
 mod test_guest;
 
+pub use authz::Authz;
 pub use documents::{example_request, example_settings, parse_document, read_document};
 pub use engine::DEFAULT_TIMEOUT;
-pub use host_calls::{HostCallback, GUEST_LOG_ENV};
+pub use host_calls::{HostCall, HostCallback, HostCalls, GUEST_LOG_ENV};
 pub use instance::{wapc_instance, PolicyInstance};
 pub use paths::{wasm_path, workspace_dir, POLICY_WASM_ENV};
 pub use policy_host::PolicyHost;

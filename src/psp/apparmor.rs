@@ -25,7 +25,6 @@ use crate::patch::Defaults;
 use crate::pod::Container;
 use crate::settings::SettingsErrors;
 use crate::violation::{quoted, Field, Violations};
-use serde_json::Value;
 
 pub const CONTAINER_ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -104,7 +103,7 @@ impl FieldFamily for AppArmor {
                 return;
             }
             annotations.insert(key.clone(), default.clone());
-            defaults.set_annotation(&key, Value::String(default.clone()));
+            defaults.set_annotation(&key, default);
             let (json, profile) = profile_names::field_of(default);
             c.sc_mut().app_armor_profile = Some(profile);
             defaults.set_container(at, &["securityContext", "appArmorProfile"], json);
