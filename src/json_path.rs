@@ -121,17 +121,23 @@ pub fn nests_deeper_than(text: &str, limit: usize) -> bool {
 
 /// A parse error of `text` as `what: <error>` with the path where it happened, when there is one.
 pub fn describe(text: &str, error: &serde_json::Error) -> String {
+    let (path, message) = locate(text, error);
+    if path.is_empty() {
+        message
+    } else {
+        format!("{path}: {message}")
+    }
+}
+
+/// A parse error of `text` as the path where it happened (empty at the top level) and the error.
+pub fn locate(text: &str, error: &serde_json::Error) -> (String, String) {
     let path = path_at(text, error.line(), error.column());
     // serde_json ends its message with " at line L column C": the path says it better.
     let message = error.to_string();
     let message = message
         .rsplit_once(" at line ")
         .map_or(message.as_str(), |(m, _)| m);
-    if path.is_empty() {
-        message.to_string()
-    } else {
-        format!("{path}: {message}")
-    }
+    (path, message.to_string())
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
     )
 )]
 
+mod authorization;
 mod evaluate;
 mod json_path;
 mod object;
@@ -37,7 +38,7 @@ pub use object::{Kind, PodObject};
 pub use patch::Defaults;
 pub use policy::{Policy, PspEntry};
 pub use psp::Psp;
-pub use violation::{Problem, Violation, Violations};
+pub use violation::{Allowed, Problem, Violation, Violations};
 
 use kubewarden_policy_sdk::wapc_guest as guest;
 

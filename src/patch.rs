@@ -80,6 +80,41 @@ impl Defaults {
             .push((self.container_path(at, rest), Op::Append(value)));
     }
 
+    /// Sets an annotation of the pod (the pod template's for a workload).
+    pub(crate) fn set_annotation(&mut self, key: &str, value: &str) {
+        let path = self
+            .kind
+            .metadata_segments()
+            .chain(["annotations"])
+            .map(|k| Segment::Key(Cow::Borrowed(k)))
+            .chain([Segment::Key(Cow::Owned(key.to_string()))])
+            .collect();
+        self.ops
+            .push((path, Op::Set(Value::String(value.to_string()))));
+    }
+
+    /// The field path of each default, in the order they were decided (`spec.containers[0].securityContext
+    /// .runAsNonRoot`; an appended item is named by its list).
+    pub(crate) fn paths(&self) -> Vec<String> {
+        self.ops
+            .iter()
+            .map(|(path, _)| {
+                let mut text = String::new();
+                for segment in path {
+                    match segment {
+                        Segment::Key(key) if key.contains(['.', '/']) => {
+                            text.push_str(&format!("[{key}]"))
+                        }
+                        Segment::Key(key) if text.is_empty() => text.push_str(key),
+                        Segment::Key(key) => text.push_str(&format!(".{key}")),
+                        Segment::Index(i) => text.push_str(&format!("[{i}]")),
+                    }
+                }
+                text
+            })
+            .collect()
+    }
+
     /// Applies every default to `object`. Fails when a path crosses a value that is not an object or array
     /// of the expected shape, which cannot happen for an object that parsed as a pod.
     pub fn apply(&self, object: &mut Value) -> Result<(), String> {
@@ -177,6 +212,75 @@ mod tests {
                 }}}
             })
         );
+    }
+
+    #[test]
+    fn annotations_go_to_the_pod_template_metadata() {
+        let key = "container.apparmor.security.beta.kubernetes.io/app";
+        let mut deployment = json!({"kind": "Deployment", "spec": {"template": {"spec": {}}}});
+        let mut d = Defaults::new(Kind::Deployment);
+        d.set_annotation(key, "runtime/default");
+        d.apply(&mut deployment).unwrap();
+        assert_eq!(
+            deployment,
+            json!({"kind": "Deployment", "spec": {"template": {
+                "metadata": {"annotations": {key: "runtime/default"}}, "spec": {}
+            }}})
+        );
+        let mut pod = json!({"kind": "Pod", "metadata": {"name": "p", "annotations": {"a": "b"}}, "spec": {}});
+        let mut d = Defaults::new(Kind::Pod);
+        d.set_annotation(key, "localhost/x");
+        d.apply(&mut pod).unwrap();
+        assert_eq!(
+            pod["metadata"],
+            json!({"name": "p", "annotations": {"a": "b", key: "localhost/x"}})
+        );
+    }
+
+    #[test]
+    fn names_each_default_by_its_field_path() {
+        let mut d = Defaults::new(Kind::CronJob);
+        d.set_pod(&["securityContext", "fsGroup"], json!(1));
+        d.append_container(
+            ContainerAt {
+                kind: ContainerKind::Init,
+                index: 2,
+            },
+            &["securityContext", "capabilities", "drop"],
+            json!("ALL"),
+        );
+        d.set_annotation("kubernetes.io/psp", "restricted");
+        assert_eq!(
+            d.paths(),
+            [
+                "spec.jobTemplate.spec.template.spec.securityContext.fsGroup",
+                "spec.jobTemplate.spec.template.spec.initContainers[2].securityContext.capabilities.drop",
+                "spec.jobTemplate.spec.template.metadata.annotations[kubernetes.io/psp]",
+            ]
+        );
+    }
+
+    #[test]
+    fn sets_an_annotation_creating_the_map() {
+        let mut d = Defaults::new(Kind::Pod);
+        d.set_annotation("kubernetes.io/psp", "restricted");
+        for (mut object, expected) in [
+            (
+                json!({"metadata": {"name": "a"}, "spec": {}}),
+                json!({"metadata": {"name": "a", "annotations": {"kubernetes.io/psp": "restricted"}}, "spec": {}}),
+            ),
+            (
+                json!({"metadata": {"annotations": {"a": "b", "kubernetes.io/psp": "x"}}}),
+                json!({"metadata": {"annotations": {"a": "b", "kubernetes.io/psp": "restricted"}}}),
+            ),
+            (
+                json!({"metadata": {"annotations": null}}),
+                json!({"metadata": {"annotations": {"kubernetes.io/psp": "restricted"}}}),
+            ),
+        ] {
+            d.apply(&mut object).unwrap();
+            assert_eq!(object, expected);
+        }
     }
 
     #[test]

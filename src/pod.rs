@@ -30,6 +30,11 @@ pub struct PodSpec {
     pub host_users: Option<bool>,
     pub runtime_class_name: Option<String>,
     pub os: Option<PodOs>,
+    /// Whose identity the pod runs with; PSP authorised the pod for it.
+    pub service_account_name: Option<String>,
+    /// The deprecated alias of `serviceAccountName`, read when that is unset (as the API server converts it).
+    #[serde(rename = "serviceAccount")]
+    pub deprecated_service_account: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Default, Clone, PartialEq)]
@@ -279,6 +284,16 @@ impl Container {
 }
 
 impl PodSpec {
+    /// The pod's service account: `serviceAccountName`, else its deprecated alias `serviceAccount`; `None` when
+    /// neither names one.
+    pub fn service_account(&self) -> Option<&str> {
+        [&self.service_account_name, &self.deprecated_service_account]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .find(|name| !name.is_empty())
+    }
+
     /// The securityContext of the pod, created empty when absent (for defaulting).
     pub fn pod_sc_mut(&mut self) -> &mut PodSecurityContext {
         self.security_context.get_or_insert_with(Default::default)

@@ -6,20 +6,33 @@
 //! Pod Security Standards level is given: then the PSP fields that are set add their constraints and the others
 //! constrain nothing.
 //!
-//! PSP's admission plugin chose among several named PSPs per pod; this policy configures one, a [`PspEntry`].
+//! Settings configure one PodSecurityPolicy, a [`PspEntry`], or, with `policies`, several named ones among which
+//! each request selects as PSP's admission plugin did (`several`, `selection`).
+
+pub(crate) mod selection;
+mod several;
 
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::psp::{Psp, PspSettings};
 use crate::pss::{self, Standard};
 use crate::settings::{self, profiles, spec, RawSettings, SettingsErrors};
-use crate::violation::Violations;
+use crate::violation::{self, Violations};
+
+pub(crate) use several::{NamedEntry, Several};
 
 /// Validated settings, ready to evaluate requests.
 #[derive(Debug)]
 pub struct Policy {
-    entry: PspEntry,
+    form: Form,
     exemptions: Exemptions,
+}
+
+/// One PodSecurityPolicy, or several among which each request selects.
+#[derive(Debug)]
+pub(crate) enum Form {
+    Single(PspEntry),
+    Several(Several),
 }
 
 /// One configured PodSecurityPolicy with its options: what a pod must pass, and whether it is defaulted first.
@@ -43,15 +56,96 @@ pub(crate) struct Exemptions {
 
 const REQUIRED_RULES: [&str; 4] = ["runAsUser", "seLinux", "supplementalGroups", "fsGroup"];
 
+/// Why one PodSecurityPolicy (with its Pod Security Standard) does not admit a pod.
+#[derive(Debug)]
+pub(crate) struct Rejection {
+    violations: Violations,
+    /// The standard's part, in PSA's own words.
+    standard: Option<String>,
+}
+
+impl Rejection {
+    /// The one rendering of a rejection (see `violation::rejection`); `name` is the entry's name in the
+    /// `policies` form, which then labels each of its parts.
+    pub(crate) fn message(&self, name: Option<&str>) -> String {
+        violation::rejection(name, &self.violations, self.standard.clone()).unwrap_or_default()
+    }
+}
+
 impl Policy {
     /// Parses and validates a settings document (JSON). The error names the offending key.
     pub fn from_json(settings: &str) -> Result<Policy, String> {
-        Policy::from_raw(settings::parse_raw(settings)?)
+        let raw = settings::parse_raw(settings)?;
+        let keys = match raw.policies {
+            Some(_) => settings::top_level_keys(settings),
+            None => Vec::new(),
+        };
+        Policy::from_raw(raw, &keys)
     }
 
-    fn from_raw(mut raw: RawSettings) -> Result<Policy, String> {
+    /// `top_level_keys`: the keys of the document, read only with `policies` (to name misplaced ones).
+    fn from_raw(mut raw: RawSettings, top_level_keys: &[String]) -> Result<Policy, String> {
         let mut errors = SettingsErrors::default();
-        raw.normalize_profile_annotations(&mut errors);
+        let mutating = raw.mutating.unwrap_or(true);
+        let exemptions = raw.exemptions.take();
+        let form = match raw.policies.take() {
+            Some(entries) => Form::Several(Several::assemble(
+                entries,
+                raw.authorization.unwrap_or_default(),
+                mutating,
+                top_level_keys,
+                &mut errors,
+            )),
+            None => {
+                if raw.authorization.is_some() {
+                    errors.add(
+                        "authorization",
+                        "only read with `policies` (several named PodSecurityPolicies); a single one is \
+                         not authorised",
+                    );
+                }
+                Form::Single(PspEntry::from_settings(raw, mutating, &mut errors))
+            }
+        };
+        let exemptions = exemptions_from(exemptions.as_ref(), &mut errors);
+        if !errors.is_empty() {
+            return Err(errors.message());
+        }
+        Ok(Policy { form, exemptions })
+    }
+
+    /// The configured PodSecurityPolicy; with several, the first in name order.
+    pub fn entry(&self) -> &PspEntry {
+        /// Never returned: `policies` is never empty.
+        static NONE: PspEntry = PspEntry {
+            psp: None,
+            standard: None,
+            mutating: false,
+        };
+        match &self.form {
+            Form::Single(entry) => entry,
+            Form::Several(several) => several.entries().first().map_or(&NONE, |n| &n.entry),
+        }
+    }
+
+    pub(crate) fn form(&self) -> &Form {
+        &self.form
+    }
+
+    pub(crate) fn exemptions(&self) -> &Exemptions {
+        &self.exemptions
+    }
+}
+
+impl PspEntry {
+    /// Assembles one PodSecurityPolicy from its keys (`settings`, less the whole-policy keys, which the caller
+    /// has taken), adding each problem to `errors`.
+    fn from_settings(
+        mut raw: RawSettings,
+        mutating: bool,
+        errors: &mut SettingsErrors,
+    ) -> PspEntry {
+        raw.normalize_profile_annotations(errors);
         let settings = match raw.profile.as_deref() {
             None => raw,
             Some(name) => match profiles::named(name) {
@@ -90,7 +184,7 @@ impl Policy {
         let psp = if missing.is_empty() {
             Some(Psp::from_settings(
                 &PspSettings::as_written(&settings),
-                &mut errors,
+                errors,
             ))
         } else if has_standard {
             // Only the PSP fields that are given constrain; the rest allow everything.
@@ -100,43 +194,26 @@ impl Policy {
                     in_effect: &in_effect,
                     written: &settings,
                 };
-                Psp::from_settings(&psp_settings, &mut errors)
+                Psp::from_settings(&psp_settings, errors)
             })
         } else {
             errors.add(
                 missing.join(", "),
-                "required: a PodSecurityPolicy spec must set runAsUser, seLinux, supplementalGroups and \
-                 fsGroup (e.g. `rule: RunAsAny`); or name a `profile` (ai-data-security, restricted, baseline) \
-                 or a `podSecurityStandard` level",
+                format!(
+                    "required: a PodSecurityPolicy spec must set runAsUser, seLinux, supplementalGroups and \
+                     fsGroup (e.g. `rule: RunAsAny`); or name a `profile` ({}) or a `podSecurityStandard` level",
+                    profiles::NAMES.join(", ")
+                ),
             );
             None
         };
-
-        let exemptions = exemptions_from(settings.exemptions.as_ref(), &mut errors);
-        if !errors.is_empty() {
-            return Err(errors.message());
+        PspEntry {
+            psp,
+            standard,
+            mutating,
         }
-        Ok(Policy {
-            entry: PspEntry {
-                psp,
-                standard,
-                mutating: settings.mutating.unwrap_or(true),
-            },
-            exemptions,
-        })
     }
 
-    /// The configured PodSecurityPolicy and its options.
-    pub fn entry(&self) -> &PspEntry {
-        &self.entry
-    }
-
-    pub(crate) fn exemptions(&self) -> &Exemptions {
-        &self.exemptions
-    }
-}
-
-impl PspEntry {
     /// The PodSecurityPolicy field checks, if any PSP field is set.
     pub fn psp(&self) -> Option<&Psp> {
         self.psp.as_ref()
@@ -161,6 +238,17 @@ impl PspEntry {
         defaults: &mut Defaults,
         may_default: bool,
     ) -> Result<(), String> {
+        self.judge(pod, defaults, may_default)
+            .map_err(|rejection| rejection.message(None))
+    }
+
+    /// As [`PspEntry::admit`], with the rejection's parts kept apart.
+    pub(crate) fn judge(
+        &self,
+        pod: &mut PodObject,
+        defaults: &mut Defaults,
+        may_default: bool,
+    ) -> Result<(), Rejection> {
         if let (Some(psp), true, true) = (&self.psp, self.mutating, may_default) {
             psp.mutate_pod(pod, defaults);
         }
@@ -168,27 +256,17 @@ impl PspEntry {
         if let Some(psp) = &self.psp {
             psp.validate_pod(pod, &mut violations);
         }
-        let standard_violations = self
-            .standard
-            .as_ref()
-            .map(|standard| {
-                (
-                    standard,
-                    pss::evaluate(standard, &pod.annotations, &pod.spec),
-                )
-            })
-            .filter(|(_, forbidden)| !forbidden.is_empty());
-        if violations.is_empty() && standard_violations.is_none() {
+        let standard = self.standard.as_ref().and_then(|standard| {
+            let forbidden = pss::evaluate(standard, &pod.annotations, &pod.spec);
+            (!forbidden.is_empty()).then(|| pss::message(standard, &forbidden))
+        });
+        if violations.is_empty() && standard.is_none() {
             return Ok(());
         }
-        let mut parts = Vec::new();
-        if !violations.is_empty() {
-            parts.push(violations.message());
-        }
-        if let Some((standard, forbidden)) = standard_violations {
-            parts.push(pss::message(standard, &forbidden));
-        }
-        Err(parts.join("; "))
+        Err(Rejection {
+            violations,
+            standard,
+        })
     }
 }
 

@@ -43,10 +43,14 @@ pub struct GroupKind {
     pub kind: String,
 }
 
+/// Who sends the request. The uid and extra are not read: the authorisation of a PodSecurityPolicy asks RBAC,
+/// which matches the user name and the groups only.
 #[derive(Deserialize, Debug, Default)]
 pub struct UserInfo {
     #[serde(default)]
     pub username: String,
+    #[serde(default)]
+    pub groups: Option<Vec<String>>,
 }
 
 #[cfg(test)]
@@ -61,6 +65,10 @@ mod tests {
         let envelope: Envelope = serde_json::from_str(payload).unwrap();
         assert_eq!(envelope.request.kind.kind, "Pod");
         assert_eq!(envelope.request.user_info.username, "alice");
+        assert_eq!(
+            envelope.request.user_info.groups,
+            Some(vec!["x".to_string()])
+        );
         assert_eq!(
             envelope.request.object.unwrap().get(),
             r#"{"kind": "Pod", "spec": {}}"#

@@ -1,6 +1,14 @@
-//! A violation is one field that breaks the policy: its path in the submitted object, the offending value and
-//! what is allowed. The wording follows Kubernetes' `field.Error` (`path: Invalid value: v: detail`), which PSP
-//! used and admins know from `kubectl` output.
+//! A violation is one field that breaks the policy. The wording is Kubernetes' `field.Error` (what PSP printed
+//! and what admins know from `kubectl`), extended with the container the field concerns and what is allowed:
+//!
+//! ```text
+//! <path>[ (container "<name>")]: Invalid value: <value>: <reason>; allowed: <allowed>
+//! <path>[ (container "<name>")]: Forbidden: <reason>; allowed: <allowed>
+//! <path>[ (container "<name>")]: Required value: <reason>; allowed: <allowed>
+//! ```
+//!
+//! A rejection lists a PodSecurityPolicy's violations after `PodSecurityPolicy: `, separated by `; `, and
+//! joins it to the Pod Security Standard's part with ` | `.
 
 use std::fmt;
 
@@ -8,30 +16,101 @@ use std::fmt;
 pub enum Problem {
     /// The field holds a value the policy does not allow; the value as JSON.
     Invalid(String),
-    /// The field is unset and the policy needs it set; the detail completes "must be set".
+    /// The field is unset and the policy needs it set.
     Required,
-    /// The field (or the feature it turns on) is not allowed at all.
+    /// The field (or the feature it turns on) may not be used at all.
     Forbidden,
+}
+
+/// What the policy allows in a field: the end of every violation, after `; allowed: `. A list of JSON values
+/// (`"configMap", "secret"`), a list of ranges (`1-999, 2000`), a literal (`false`), or `none`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed(String);
+
+impl Allowed {
+    /// Nothing is allowed: an empty allow-list.
+    pub fn none() -> Allowed {
+        Allowed("none".to_string())
+    }
+
+    /// The JSON strings `items`, quoted; `none` when there are none.
+    pub fn values<S: AsRef<str>>(items: &[S]) -> Allowed {
+        if items.is_empty() {
+            Allowed::none()
+        } else {
+            Allowed(quoted_list(items))
+        }
+    }
+
+    /// A list of ranges already written out (`1-999, 2000`); `none` when empty.
+    pub fn ranges(described: String) -> Allowed {
+        if described.is_empty() {
+            Allowed::none()
+        } else {
+            Allowed(described)
+        }
+    }
+
+    /// One JSON value: `false`, `true`, an object.
+    pub fn literal(value: impl fmt::Display) -> Allowed {
+        Allowed(value.to_string())
+    }
+}
+
+impl fmt::Display for Allowed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a violation is: the path of the field in the submitted object, and the container it concerns, if it
+/// concerns one (also when the field is the pod's and the container inherits it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Field {
+    path: String,
+    container: Option<String>,
+}
+
+impl Field {
+    /// A field of the pod (or of its metadata) that concerns no one container.
+    pub(crate) fn pod(path: String) -> Field {
+        Field {
+            path,
+            container: None,
+        }
+    }
+
+    /// A field that concerns the container `name`: its own, or the pod's that it inherits.
+    pub(crate) fn container(path: String, name: &str) -> Field {
+        Field {
+            path,
+            container: Some(name.to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
     pub path: String,
+    /// The name of the container the violation concerns.
+    pub container: Option<String>,
     pub problem: Problem,
-    pub detail: String,
+    pub reason: String,
+    pub allowed: Allowed,
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.problem {
-            Problem::Invalid(value) => write!(
-                f,
-                "{}: Invalid value: {}: {}",
-                self.path, value, self.detail
-            ),
-            Problem::Required => write!(f, "{} must be set{}", self.path, self.detail),
-            Problem::Forbidden => write!(f, "{}: Forbidden: {}", self.path, self.detail),
+        f.write_str(&self.path)?;
+        if let Some(name) = &self.container {
+            write!(f, " (container {})", quoted(name))?;
         }
+        match &self.problem {
+            Problem::Invalid(value) => write!(f, ": Invalid value: {value}")?,
+            Problem::Required => f.write_str(": Required value")?,
+            Problem::Forbidden => f.write_str(": Forbidden")?,
+        }
+        write!(f, ": {}; allowed: {}", self.reason, self.allowed)
     }
 }
 
@@ -40,34 +119,35 @@ impl fmt::Display for Violation {
 pub struct Violations(Vec<Violation>);
 
 impl Violations {
+    fn push(&mut self, at: Field, problem: Problem, reason: impl Into<String>, allowed: Allowed) {
+        self.0.push(Violation {
+            path: at.path,
+            container: at.container,
+            problem,
+            reason: reason.into(),
+            allowed,
+        });
+    }
+
+    /// The field at `at` holds `value` (shown as JSON), which is not allowed.
     pub(crate) fn invalid(
         &mut self,
-        path: String,
+        at: Field,
         value: impl fmt::Display,
-        detail: impl Into<String>,
+        reason: impl Into<String>,
+        allowed: Allowed,
     ) {
-        self.0.push(Violation {
-            path,
-            problem: Problem::Invalid(value.to_string()),
-            detail: detail.into(),
-        });
+        self.push(at, Problem::Invalid(value.to_string()), reason, allowed);
     }
 
-    /// `detail` completes the sentence "`path` must be set": ` to false`, ` (allowed ranges: 1-2)`.
-    pub(crate) fn required(&mut self, path: String, detail: impl Into<String>) {
-        self.0.push(Violation {
-            path,
-            problem: Problem::Required,
-            detail: detail.into(),
-        });
+    /// The field at `at` is unset and must be set.
+    pub(crate) fn required(&mut self, at: Field, reason: impl Into<String>, allowed: Allowed) {
+        self.push(at, Problem::Required, reason, allowed);
     }
 
-    pub(crate) fn forbidden(&mut self, path: String, detail: impl Into<String>) {
-        self.0.push(Violation {
-            path,
-            problem: Problem::Forbidden,
-            detail: detail.into(),
-        });
+    /// The field at `at` may not be used at all.
+    pub(crate) fn forbidden(&mut self, at: Field, reason: impl Into<String>, allowed: Allowed) {
+        self.push(at, Problem::Forbidden, reason, allowed);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -77,12 +157,37 @@ impl Violations {
     pub fn iter(&self) -> impl Iterator<Item = &Violation> {
         self.0.iter()
     }
+}
 
-    /// One line listing every violation, as the API server shows an admission message.
-    pub(crate) fn message(&self) -> String {
-        let list: Vec<String> = self.0.iter().map(ToString::to_string).collect();
-        format!("PodSecurityPolicy: {}", list.join("; "))
+/// Separates the parts of a rejection: a PodSecurityPolicy's violations, a Pod Security Standard's, another
+/// entry's. Violations within a part are separated by `; `.
+pub(crate) const PART_SEPARATOR: &str = " | ";
+
+/// The message of one PodSecurityPolicy's rejection: its violations (`PodSecurityPolicy: v1; v2`) and its Pod
+/// Security Standard's part (PSA's own words), joined by ` | `. `name` is the PodSecurityPolicy's name when
+/// several are configured: then each part starts with `PodSecurityPolicy "<name>": `, so that a message
+/// listing several PodSecurityPolicies says which part is whose. `None` when there is nothing to report.
+pub(crate) fn rejection(
+    name: Option<&str>,
+    violations: &Violations,
+    standard: Option<String>,
+) -> Option<String> {
+    let prefix = match name {
+        Some(name) => format!("PodSecurityPolicy {}: ", quoted(name)),
+        None => "PodSecurityPolicy: ".to_string(),
+    };
+    let mut parts = Vec::new();
+    if !violations.is_empty() {
+        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        parts.push(format!("{prefix}{}", list.join("; ")));
     }
+    if let Some(standard) = standard {
+        match name {
+            Some(_) => parts.push(format!("{prefix}{standard}")),
+            None => parts.push(standard),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(PART_SEPARATOR))
 }
 
 /// A JSON rendering of a string value for messages: `"x"`.
@@ -100,25 +205,120 @@ pub(crate) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn renders_like_kubernetes_field_errors() {
+    fn example() -> Violations {
         let mut v = Violations::default();
+        v.forbidden(
+            Field::pod("spec.hostNetwork".into()),
+            "host network is not allowed",
+            Allowed::literal(false),
+        );
         v.invalid(
-            "spec.containers[0].securityContext.privileged".into(),
+            Field::container(
+                "spec.containers[0].securityContext.privileged".into(),
+                "app",
+            ),
             true,
             "privileged containers are not allowed",
+            Allowed::literal(false),
+        );
+        v.invalid(
+            Field::pod("spec.volumes[2]".into()),
+            quoted("hostPath"),
+            "hostPath volumes are not allowed to be used",
+            Allowed::values(&["configMap", "emptyDir", "secret"]),
         );
         v.required(
-            "spec.containers[0].securityContext.allowPrivilegeEscalation".into(),
-            " to false",
+            Field::container(
+                "spec.containers[1].securityContext.allowPrivilegeEscalation".into(),
+                "b",
+            ),
+            "must be set to false",
+            Allowed::literal(false),
         );
-        v.forbidden("spec.hostNetwork".into(), "host network is not allowed");
+        v.invalid(
+            Field::container("spec.securityContext.runAsUser".into(), "b"),
+            0,
+            "running as root is not allowed",
+            Allowed::ranges("1-65535".into()),
+        );
+        v.invalid(
+            Field::pod("spec.runtimeClassName".into()),
+            quoted("kata"),
+            "RuntimeClass is not allowed",
+            Allowed::values::<&str>(&[]),
+        );
+        v
+    }
+
+    #[test]
+    fn renders_the_grammar_of_every_violation() {
+        let lines: Vec<String> = example().iter().map(ToString::to_string).collect();
         assert_eq!(
-            v.message(),
-            "PodSecurityPolicy: spec.containers[0].securityContext.privileged: Invalid value: true: privileged \
-             containers are not allowed; spec.containers[0].securityContext.allowPrivilegeEscalation must be set to \
-             false; spec.hostNetwork: Forbidden: host network is not allowed"
+            lines,
+            [
+                "spec.hostNetwork: Forbidden: host network is not allowed; allowed: false",
+                "spec.containers[0].securityContext.privileged (container \"app\"): Invalid value: true: privileged \
+                 containers are not allowed; allowed: false",
+                "spec.volumes[2]: Invalid value: \"hostPath\": hostPath volumes are not allowed to be used; allowed: \
+                 \"configMap\", \"emptyDir\", \"secret\"",
+                "spec.containers[1].securityContext.allowPrivilegeEscalation (container \"b\"): Required value: must \
+                 be set to false; allowed: false",
+                "spec.securityContext.runAsUser (container \"b\"): Invalid value: 0: running as root is not allowed; \
+                 allowed: 1-65535",
+                "spec.runtimeClassName: Invalid value: \"kata\": RuntimeClass is not allowed; allowed: none",
+            ]
         );
+        assert_eq!(Allowed::ranges(String::new()).to_string(), "none");
         assert_eq!(quoted_list(&["a", "b\"c"]), r#""a", "b\"c""#);
+        // A container name is a JSON string, whatever it holds.
+        let mut odd = Violations::default();
+        odd.required(
+            Field::container("spec.containers[0].x".into(), "a\"b"),
+            "must be set",
+            Allowed::literal(true),
+        );
+        assert_eq!(
+            odd.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["spec.containers[0].x (container \"a\\\"b\"): Required value: must be set; allowed: true"]
+        );
+    }
+
+    #[test]
+    fn a_rejection_joins_its_parts_with_a_bar() {
+        let mut one = Violations::default();
+        one.forbidden(
+            Field::pod("spec.hostPID".into()),
+            "host PID is not allowed",
+            Allowed::literal(false),
+        );
+        let standard = || {
+            Some("violates PodSecurity \"baseline:latest\": host namespaces (hostPID=true)".into())
+        };
+        assert_eq!(
+            rejection(None, &one, standard()).as_deref(),
+            Some(
+                "PodSecurityPolicy: spec.hostPID: Forbidden: host PID is not allowed; allowed: false | violates \
+                 PodSecurity \"baseline:latest\": host namespaces (hostPID=true)"
+            )
+        );
+        assert_eq!(
+            rejection(Some("restricted"), &one, standard()).as_deref(),
+            Some(
+                "PodSecurityPolicy \"restricted\": spec.hostPID: Forbidden: host PID is not allowed; allowed: false \
+                 | PodSecurityPolicy \"restricted\": violates PodSecurity \"baseline:latest\": host namespaces \
+                 (hostPID=true)"
+            )
+        );
+        let none = Violations::default();
+        assert_eq!(
+            rejection(None, &none, standard()).as_deref(),
+            Some("violates PodSecurity \"baseline:latest\": host namespaces (hostPID=true)")
+        );
+        assert_eq!(rejection(Some("a"), &none, None), None);
+        let two = example();
+        let message = rejection(None, &two, None).unwrap();
+        assert!(message.starts_with("PodSecurityPolicy: spec.hostNetwork: Forbidden: "));
+        assert_eq!(message.matches("; allowed: ").count(), 6, "{message}");
+        assert!(!message.contains(" | "));
     }
 }

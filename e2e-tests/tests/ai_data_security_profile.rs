@@ -79,8 +79,8 @@ fn ai_data_security_rejects() {
     let privileged = with(&|s| s["containers"][0]["securityContext"]["privileged"] = json!(true));
     assert_rejected(
         &validate(&privileged, &settings),
-        "PodSecurityPolicy: spec.containers[0].securityContext.privileged: Invalid value: true: \
-         privileged containers are not allowed",
+        "PodSecurityPolicy: spec.containers[0].securityContext.privileged (container \"server\"): Invalid \
+         value: true: privileged containers are not allowed; allowed: false",
         "privileged",
     );
 
@@ -95,7 +95,7 @@ fn ai_data_security_rejects() {
         let other_path = with(&|s| s["volumes"][0]["hostPath"]["path"] = json!(path));
         assert_rejected(&validate(&other_path, &settings), &format!(
                 "PodSecurityPolicy: spec.volumes[0].hostPath.path: Invalid value: \"{path}\": host path is not \
-                 allowed to be used; allowed path prefixes: \"/data/ai\""
+                 under an allowed path prefix; allowed: \"/data/ai\""
             ), path);
     }
 
@@ -108,8 +108,8 @@ fn ai_data_security_rejects() {
             .remove("readOnly");
     });
     for (case, req) in [("readOnly: false", writable), ("readOnly unset", unset)] {
-        assert_rejected(&validate(&req, &settings), "PodSecurityPolicy: spec.containers[0].volumeMounts[0].readOnly: Invalid value: false: \
-             host path \"/data/ai/models/llm-7b\" must be mounted read-only", case);
+        assert_rejected(&validate(&req, &settings), "PodSecurityPolicy: spec.containers[0].volumeMounts[0].readOnly (container \"server\"): Invalid \
+             value: false: host path \"/data/ai/models/llm-7b\" must be mounted read-only; allowed: true", case);
     }
     // Also when only an init container mounts it writable.
     let init_writable = with(&|s| {
@@ -119,8 +119,8 @@ fn ai_data_security_rejects() {
             "volumeMounts": [{"name": "models", "mountPath": "/models"}],
         }]);
     });
-    assert_rejected(&validate(&init_writable, &settings), "PodSecurityPolicy: spec.initContainers[0].volumeMounts[0].readOnly: Invalid value: false: \
-         host path \"/data/ai/models/llm-7b\" must be mounted read-only", "init container");
+    assert_rejected(&validate(&init_writable, &settings), "PodSecurityPolicy: spec.initContainers[0].volumeMounts[0].readOnly (container \"fetch\"): Invalid \
+         value: false: host path \"/data/ai/models/llm-7b\" must be mounted read-only; allowed: true", "init container");
 
     // Volume types not in the list.
     for (volume, type_name) in [
@@ -146,29 +146,33 @@ fn ai_data_security_rejects() {
     }
 
     let root = with(&|s| s["securityContext"]["runAsUser"] = json!(0));
-    assert_rejected(&validate(&root, &settings), "PodSecurityPolicy: spec.securityContext.runAsUser: Invalid value: 0: container \"server\": running with \
-         the root UID is forbidden", "runAsUser 0");
+    assert_rejected(&validate(&root, &settings), "PodSecurityPolicy: spec.securityContext.runAsUser (container \"server\"): Invalid value: 0: running as \
+         root is not allowed; allowed: 1-9223372036854775807", "runAsUser 0");
     let container_root = with(&|s| s["containers"][0]["securityContext"]["runAsUser"] = json!(0));
-    assert_rejected(&validate(&container_root, &settings), "PodSecurityPolicy: spec.containers[0].securityContext.runAsUser: Invalid value: 0: container \"server\": \
-         running with the root UID is forbidden", "container runAsUser 0");
+    assert_rejected(&validate(&container_root, &settings), "PodSecurityPolicy: spec.containers[0].securityContext.runAsUser (container \"server\"): Invalid value: \
+         0: running as root is not allowed; allowed: 1-9223372036854775807", "container runAsUser 0");
 
     let escalating =
         with(&|s| s["containers"][0]["securityContext"]["allowPrivilegeEscalation"] = json!(true));
-    assert!(
-        !validate(&escalating, &settings).accepted,
-        "allowPrivilegeEscalation"
+    assert_rejected(
+        &validate(&escalating, &settings),
+        "PodSecurityPolicy: spec.containers[0].securityContext.allowPrivilegeEscalation (container \"server\"): \
+         Invalid value: true: privilege escalation is not allowed; allowed: false",
+        "allowPrivilegeEscalation",
     );
     let writable_root =
         with(&|s| s["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = json!(false));
-    assert!(
-        !validate(&writable_root, &settings).accepted,
-        "readOnlyRootFilesystem"
+    assert_rejected(
+        &validate(&writable_root, &settings),
+        "PodSecurityPolicy: spec.containers[0].securityContext.readOnlyRootFilesystem (container \"server\"): \
+         Invalid value: false: the root filesystem must be read-only; allowed: true",
+        "readOnlyRootFilesystem",
     );
 
     // A workload template: the same rule, with the template's paths.
     let deployment = object_of("Deployment", Value::Null, model_serving_spec("/etc"));
     assert_rejected(&validate(&create("Deployment", deployment), &settings), "PodSecurityPolicy: spec.template.spec.volumes[0].hostPath.path: Invalid value: \"/etc\": host path is \
-         not allowed to be used; allowed path prefixes: \"/data/ai\"", "Deployment");
+         not under an allowed path prefix; allowed: \"/data/ai\"", "Deployment");
 }
 
 #[test]
@@ -239,7 +243,7 @@ fn explicit_settings_override_the_profile_key_by_key() {
     });
     assert_valid_settings(&models);
     assert_rejected(&validate(&create("Pod", pod(model_serving_spec("/data/ai/models/llm-7b"))), &models), "PodSecurityPolicy: spec.volumes[0].hostPath.path: Invalid value: \"/data/ai/models/llm-7b\": host path \
-         is not allowed to be used; allowed path prefixes: \"/models\"", "/data/ai under the override");
+         is not under an allowed path prefix; allowed: \"/models\"", "/data/ai under the override");
     assert_accepted_unchanged(
         &validate(
             &create("Pod", pod(model_serving_spec("/models/llm-7b"))),

@@ -105,8 +105,8 @@ fn a_five_megabyte_pod_is_evaluated() {
         "5 MB pod, last container privileged",
         &create("Pod", privileged),
     );
-    assert_rejected(&response, "PodSecurityPolicy: spec.containers[99].securityContext.privileged: Invalid value: true: privileged \
-         containers are not allowed", "the last container privileged");
+    assert_rejected(&response, "PodSecurityPolicy: spec.containers[99].securityContext.privileged (container \"c99\"): Invalid \
+         value: true: privileged containers are not allowed; allowed: false", "the last container privileged");
 
     // Every container needs its three defaults: the whole 5 MB object comes back, mutated.
     let mut bare = pod;
@@ -175,8 +175,8 @@ fn a_pod_of_ten_thousand_containers_is_evaluated() {
         "10,000 containers, the last privileged",
         &create("Pod", pod_with_containers(one_bad)),
     );
-    assert_rejected(&response, "PodSecurityPolicy: spec.containers[9999].securityContext.privileged: Invalid value: true: privileged \
-         containers are not allowed", "the last container privileged");
+    assert_rejected(&response, "PodSecurityPolicy: spec.containers[9999].securityContext.privileged (container \"c9999\"): \
+         Invalid value: true: privileged containers are not allowed; allowed: false", "the last container privileged");
 
     // 10,000 violations: every one is reported.
     let all_bad: Vec<Value> = bare
@@ -199,10 +199,12 @@ fn a_pod_of_ten_thousand_containers_is_evaluated() {
         10_000
     );
     assert!(message.starts_with(
-        "PodSecurityPolicy: spec.containers[0].securityContext.privileged: Invalid value: true"
+        "PodSecurityPolicy: spec.containers[0].securityContext.privileged (container \"c0\"): Invalid value: true: \
+         privileged containers are not allowed; allowed: false; spec.containers[1]"
     ));
     assert!(message.ends_with(
-        "spec.containers[9999].securityContext.privileged: Invalid value: true: privileged containers are not allowed"
+        "; spec.containers[9999].securityContext.privileged (container \"c9999\"): Invalid value: true: privileged \
+         containers are not allowed; allowed: false"
     ));
 }
 

@@ -42,9 +42,9 @@ fn deployment_in(namespace: &str, spec: Value) -> Value {
 }
 
 const REJECTION: &str = "PodSecurityPolicy: spec.volumes[0].hostPath.path: Invalid value: \"/dev\": host path is not \
-                         allowed to be used; allowed path prefixes: \"/data/ai\"; \
-                         spec.containers[0].securityContext.privileged: Invalid value: true: privileged containers \
-                         are not allowed";
+                         under an allowed path prefix; allowed: \"/data/ai\"; \
+                         spec.containers[0].securityContext.privileged (container \"driver\"): Invalid value: true: \
+                         privileged containers are not allowed; allowed: false";
 
 #[track_caller]
 fn assert_exempt(response: &ValidationResponse, why: &str, case: &str) {
@@ -177,9 +177,9 @@ fn exempt_runtime_classes() {
             &create("Deployment", deployment_in("ml-platform", spec)),
             &with_exemptions(),
         ), "PodSecurityPolicy: spec.template.spec.volumes[0].hostPath.path: Invalid value: \"/dev\": host path is not \
-         allowed to be used; allowed path prefixes: \"/data/ai\"; \
-         spec.template.spec.containers[0].securityContext.privileged: Invalid value: true: privileged containers \
-         are not allowed", "Deployment, runc");
+         under an allowed path prefix; allowed: \"/data/ai\"; \
+         spec.template.spec.containers[0].securityContext.privileged (container \"driver\"): Invalid value: true: \
+         privileged containers are not allowed; allowed: false", "Deployment, runc");
 }
 
 #[test]

@@ -54,7 +54,10 @@ fn every_kind_rejects_a_violating_template_with_the_path_of_the_submitted_object
         let response = validate(&create_with_spec(kind, privileged_spec()), &strict());
         assert_psp_rejected(
             &response,
-            &[&format!("{spec_path}.containers[0].{PRIVILEGED}")],
+            &[privileged_violation(
+                &format!("{spec_path}.containers[0]"),
+                "app",
+            )],
             kind,
         );
     }
@@ -74,7 +77,7 @@ fn every_kind_reports_pod_level_fields_and_template_annotations_at_their_paths()
         let response = validate(&create(kind, object_of(kind, annotations, spec)), &settings);
         let metadata_path = metadata_path(spec_path);
         let expected = [
-            format!("{spec_path}.hostNetwork: Invalid value: true: host network is not allowed to be used"),
+            format!("{spec_path}.hostNetwork: Forbidden: host network is not allowed; allowed: false"),
             format!("{metadata_path}.annotations[seccomp.security.alpha.kubernetes.io/pod]: Invalid value: \"unconfined\": seccomp profile is not allowed; allowed: \"runtime/default\""),
             format!("{spec_path}.volumes[0]: Invalid value: \"hostPath\": hostPath volumes are not allowed to be used; allowed: \"configMap\", \"emptyDir\""),
         ];
@@ -96,7 +99,10 @@ fn every_container_kind_is_checked_in_every_kind() {
             let response = validate(&create_with_spec(kind, spec), &strict());
             assert_psp_rejected(
                 &response,
-                &[&format!("{spec_path}.{field}[{index}].{PRIVILEGED}")],
+                &[privileged_violation(
+                    &format!("{spec_path}.{field}[{index}]"),
+                    "bad",
+                )],
                 &format!("{kind} {field}"),
             );
         }
@@ -115,9 +121,9 @@ fn violations_in_all_three_container_kinds_are_all_reported() {
     for (kind, spec_path) in KINDS {
         let response = validate(&create_with_spec(kind, spec.clone()), &strict());
         let expected = [
-            format!("{spec_path}.initContainers[0].{PRIVILEGED}"),
-            format!("{spec_path}.containers[1].{PRIVILEGED}"),
-            format!("{spec_path}.ephemeralContainers[0].{PRIVILEGED}"),
+            privileged_violation(&format!("{spec_path}.initContainers[0]"), "init"),
+            privileged_violation(&format!("{spec_path}.containers[1]"), "app"),
+            privileged_violation(&format!("{spec_path}.ephemeralContainers[0]"), "debug"),
         ];
         assert_psp_rejected(&response, &expected, kind);
     }
@@ -154,7 +160,7 @@ fn the_ephemeralcontainers_subresource_rejects_a_privileged_debug_container() {
     );
     assert_psp_rejected(
         &response,
-        &[&format!("spec.ephemeralContainers[0].{PRIVILEGED}")],
+        &[privileged_violation("spec.ephemeralContainers[0]", "debug")],
         "ephemeralcontainers",
     );
 }
@@ -178,7 +184,7 @@ fn the_ephemeralcontainers_subresource_is_validated_not_defaulted() {
         json!({"name": "debug", "image": "busybox", "securityContext": {"runAsNonRoot": true, "readOnlyRootFilesystem": true}}),
         &settings,
     );
-    assert_psp_rejected(&response, &["spec.ephemeralContainers[0].securityContext.allowPrivilegeEscalation must be set to false"], "ephemeralcontainers with defaulting on");
+    assert_psp_rejected(&response, &["spec.ephemeralContainers[0].securityContext.allowPrivilegeEscalation (container \"debug\"): Required value: must be set to false; allowed: false"], "ephemeralcontainers with defaulting on");
 }
 
 fn violating_pod() -> Value {
@@ -214,7 +220,7 @@ fn a_pod_update_that_changes_the_image_of_a_violating_pod_is_rejected() {
     let response = validate(&update("Pod", new, old), &strict());
     assert_psp_rejected(
         &response,
-        &[&format!("spec.containers[0].{PRIVILEGED}")],
+        &[privileged_violation("spec.containers[0]", "app")],
         "image update",
     );
 }
@@ -239,7 +245,7 @@ fn a_pod_update_that_changes_a_profile_annotation_is_evaluated() {
         "unchanged",
     );
     let response = validate(&update("Pod", new, old), &settings);
-    assert_psp_rejected(&response, &["metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]: Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\""], "apparmor annotation update");
+    assert_psp_rejected(&response, &["metadata.annotations[container.apparmor.security.beta.kubernetes.io/app] (container \"app\"): Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\""], "apparmor annotation update");
 }
 
 #[test]

@@ -197,11 +197,33 @@ fn psp_fields_beside_a_level_add_their_constraints() {
         "volumes": [{"name": "etc", "hostPath": {"path": "/etc"}}],
     }));
     let response = validate(&create("Pod", both), &settings);
-    assert_rejected(&response, "PodSecurityPolicy: spec.hostNetwork: Invalid value: true: host network is not allowed to be used; \
-         spec.volumes[0].hostPath.path: Invalid value: \"/etc\": host path is not allowed to be used; \
-         allowed path prefixes: \"/data\"; \
-         spec.runtimeClassName: Invalid value: \"runc\": RuntimeClass is not allowed; allowed: \"gvisor\"; \
+    assert_rejected(&response, "PodSecurityPolicy: spec.hostNetwork: Forbidden: host network is not allowed; allowed: false; \
+         spec.volumes[0].hostPath.path: Invalid value: \"/etc\": host path is not under an allowed path prefix; \
+         allowed: \"/data\"; \
+         spec.runtimeClassName: Invalid value: \"runc\": RuntimeClass is not allowed; allowed: \"gvisor\" | \
          violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true), hostPath volumes (volume \"etc\")", "both");
+}
+
+/// The README's example of a rejection with both parts, exactly as the policy prints it.
+#[test]
+fn the_readme_example_of_a_rejection_with_both_parts() {
+    let settings = json!({
+        "podSecurityStandard": {"level": "baseline"},
+        "hostNetwork": false,
+        "runtimeClass": {"allowedRuntimeClassNames": ["gvisor"]},
+    });
+    let object = pod(json!({
+        "hostNetwork": true,
+        "runtimeClassName": "runc",
+        "containers": [container("app", Value::Null)],
+    }));
+    assert_rejected(
+        &validate(&create("Pod", object), &settings),
+        "PodSecurityPolicy: spec.hostNetwork: Forbidden: host network is not allowed; allowed: false; \
+         spec.runtimeClassName: Invalid value: \"runc\": RuntimeClass is not allowed; allowed: \"gvisor\" | \
+         violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true)",
+        "the README's example",
+    );
 }
 
 #[test]
@@ -222,7 +244,8 @@ fn psp_fields_beside_a_level_also_default() {
     // Without defaulting, the PSP field refuses what the standard allows.
     let mut validating = settings.clone();
     validating["mutating"] = json!(false);
-    assert_rejected(&validate(&req, &validating), "PodSecurityPolicy: spec.containers[0].securityContext.readOnlyRootFilesystem must be set to true", "mutating: false");
+    assert_rejected(&validate(&req, &validating), "PodSecurityPolicy: spec.containers[0].securityContext.readOnlyRootFilesystem (container \"app\"): Required \
+         value: must be set to true; allowed: true", "mutating: false");
     // And the standard alone (mutating or not) takes the pod as it is.
     assert_accepted_unchanged(
         &validate(

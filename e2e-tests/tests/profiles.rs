@@ -32,10 +32,10 @@ fn everything_wrong_violations(
     capabilities: &str,
 ) -> Vec<String> {
     let mut violations = vec![
-        "spec.hostNetwork: Invalid value: true: host network is not allowed to be used".to_string(),
-        "spec.hostPID: Invalid value: true: host PID is not allowed to be used".to_string(),
-        "spec.containers[0].ports[0].hostPort: Invalid value: 80: host port 80 is not allowed to be used; no \
-         host ports are allowed"
+        "spec.hostNetwork: Forbidden: host network is not allowed; allowed: false".to_string(),
+        "spec.hostPID: Forbidden: host PID is not allowed; allowed: false".to_string(),
+        "spec.containers[0].ports[0].hostPort (container \"app\"): Invalid value: 80: host port is not allowed \
+         to be used; allowed: none"
             .to_string(),
         "spec.securityContext.seccompProfile: Invalid value: \"unconfined\": seccomp profile is not allowed; \
          allowed: \"runtime/default\", \"localhost/*\""
@@ -47,19 +47,19 @@ fn everything_wrong_violations(
     ];
     if root_forbidden {
         violations.push(
-            "spec.securityContext.runAsUser: Invalid value: 0: container \"app\": running with the root UID \
-             is forbidden"
+            "spec.securityContext.runAsUser (container \"app\"): Invalid value: 0: running as root is not \
+             allowed; allowed: 1-9223372036854775807"
                 .to_string(),
         );
     }
     violations.push(
-        "spec.containers[0].securityContext.procMount: Invalid value: \"Unmasked\": proc mount type is not \
-         allowed; allowed: \"Default\""
+        "spec.containers[0].securityContext.procMount (container \"app\"): Invalid value: \"Unmasked\": proc \
+         mount type is not allowed; allowed: \"Default\""
             .to_string(),
     );
     violations.push(format!(
-        "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"SYS_ADMIN\": capability \
-         SYS_ADMIN may not be added; allowed: {capabilities}"
+        "spec.containers[0].securityContext.capabilities.add[0] (container \"app\"): Invalid value: \
+         \"SYS_ADMIN\": capability SYS_ADMIN may not be added; allowed: {capabilities}"
     ));
     violations
 }
@@ -186,7 +186,7 @@ fn the_baseline_profile() {
         &everything_wrong_violations(
             "\"azureFile\", \"flocker\", \"flexVolume\", \"emptyDir\", \"gcePersistentDisk\", \
              \"awsElasticBlockStore\", \"gitRepo\", \"secret\", \"nfs\", \"iscsi\", \"glusterfs\", \
-             \"persistentVolumeClaim\", \"rbd\", \"cinder\", \"cephfs\", \"downwardAPI\", \"fc\", \
+             \"persistentVolumeClaim\", \"rbd\", \"cinder\", \"cephFS\", \"downwardAPI\", \"fc\", \
              \"configMap\", \"vsphereVolume\", \"quobyte\", \"azureDisk\", \"photonPersistentDisk\", \
              \"storageos\", \"projected\", \"portworxVolume\", \"scaleIO\", \"csi\", \"ephemeral\", \
              \"image\"",
@@ -199,13 +199,13 @@ fn the_baseline_profile() {
 
     let mut privileged = restricted_spec();
     privileged["containers"][0]["securityContext"] = json!({"privileged": true});
-    assert_rejected(&validate(&create("Pod", pod(privileged)), &settings), "PodSecurityPolicy: spec.containers[0].securityContext.privileged: Invalid value: true: privileged \
-         containers are not allowed", "privileged");
+    assert_rejected(&validate(&create("Pod", pod(privileged)), &settings), "PodSecurityPolicy: spec.containers[0].securityContext.privileged (container \"app\"): Invalid value: \
+         true: privileged containers are not allowed; allowed: false", "privileged");
     let mut unsafe_sysctl = restricted_spec();
     unsafe_sysctl["securityContext"]["sysctls"] =
         json!([{"name": "net.core.somaxconn", "value": "1024"}]);
     assert_rejected(&validate(&create("Pod", pod(unsafe_sysctl)), &settings), "PodSecurityPolicy: spec.securityContext.sysctls[0].name: Invalid value: \"net.core.somaxconn\": sysctl is \
-         not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls (none)", "unsafe sysctl");
+         neither a safe sysctl nor in allowedUnsafeSysctls; allowed: none", "unsafe sysctl");
 }
 
 /// `(level, the profile accepts, the standard accepts)`.

@@ -59,7 +59,7 @@ fn a_standard_with_forbidden_sysctls_is_valid_and_forbids_them() {
         assert_rejected(
             &response,
             &psp_message(&["spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": \
-                            sysctl is not allowed: it is forbidden by forbiddenSysctls (\"kernel.shm_rmid_forced\")"]),
+                            sysctl is forbidden by forbiddenSysctls \"kernel.shm_rmid_forced\"; allowed: \"*\""]),
             level,
         );
         // Another safe sysctl: allowed by both.
@@ -91,15 +91,15 @@ fn a_standard_combines_with_psp_fields_each_of_which_constrains() {
         (
             json!({"allowedUnsafeSysctls": ["net.core.somaxconn"], "forbiddenSysctls": ["kernel.shm_rmid_forced"]}),
             with_sysctls(&["net.ipv4.tcp_syncookies", "kernel.shm_rmid_forced"]),
-            "spec.securityContext.sysctls[1].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is not allowed: \
-             it is forbidden by forbiddenSysctls (\"kernel.shm_rmid_forced\")",
+            "spec.securityContext.sysctls[1].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is forbidden \
+             by forbiddenSysctls \"kernel.shm_rmid_forced\"; allowed: \"net.core.somaxconn\"",
             None,
         ),
         (
             json!({"forbiddenSysctls": ["net.ipv4.*"], "hostNetwork": false}),
             with_sysctls(&["net.ipv4.tcp_syncookies"]),
-            "spec.securityContext.sysctls[0].name: Invalid value: \"net.ipv4.tcp_syncookies\": sysctl is not allowed: \
-             it is forbidden by forbiddenSysctls (\"net.ipv4.*\")",
+            "spec.securityContext.sysctls[0].name: Invalid value: \"net.ipv4.tcp_syncookies\": sysctl is forbidden \
+             by forbiddenSysctls \"net.ipv4.*\"; allowed: \"*\"",
             None,
         ),
         (
@@ -109,8 +109,8 @@ fn a_standard_combines_with_psp_fields_each_of_which_constrains() {
                 spec["containers"][0]["ports"] = json!([{"containerPort": 80, "hostPort": 9090}]);
                 spec
             },
-            "spec.containers[0].ports[0].hostPort: Invalid value: 9090: host port 9090 is not allowed to be used; \
-             allowed host ports: 8000-8080",
+            "spec.containers[0].ports[0].hostPort (container \"app\"): Invalid value: 9090: host port is not allowed \
+             to be used; allowed: 8000-8080",
             Some("hostPort (container \"app\" uses hostPort 9090)"),
         ),
         (
@@ -131,8 +131,8 @@ fn a_standard_combines_with_psp_fields_each_of_which_constrains() {
                 spec["containers"][0]["securityContext"]["runAsUser"] = json!(3000);
                 spec
             },
-            "spec.containers[0].securityContext.runAsUser: Invalid value: 3000: container \"app\": UID must be in \
-             the ranges: 1000-2000",
+            "spec.containers[0].securityContext.runAsUser (container \"app\"): Invalid value: 3000: UID is not in \
+             the allowed ranges; allowed: 1000-2000",
             None,
         ),
     ];
@@ -148,7 +148,7 @@ fn a_standard_combines_with_psp_fields_each_of_which_constrains() {
             let mut expected = psp_message(&[violation]);
             if let Some(detail) = standard_detail {
                 expected.push_str(&format!(
-                    "; violates PodSecurity \"{level}:latest\": {detail}"
+                    " | violates PodSecurity \"{level}:latest\": {detail}"
                 ));
             }
             assert_rejected(
@@ -254,7 +254,10 @@ fn a_job_of_another_api_group_is_accepted_untouched() {
         let response = validate(&create("Job", batch_shaped), &s);
         assert_rejected(
             &response,
-            &psp_message(&[&format!("spec.template.spec.containers[0].{PRIVILEGED}")]),
+            &psp_message(&[privileged_violation(
+                "spec.template.spec.containers[0]",
+                "app",
+            )]),
             "a batch/v1 Job",
         );
     }
@@ -285,7 +288,10 @@ fn workloads_of_the_older_api_groups_and_versions_are_judged() {
         let response = validate(&request, &validating(json!({})));
         assert_rejected(
             &response,
-            &psp_message(&[&format!("{spec_path}.containers[0].{PRIVILEGED}")]),
+            &psp_message(&[privileged_violation(
+                &format!("{spec_path}.containers[0]"),
+                "app",
+            )]),
             &format!("{group}/{version} {kind}"),
         );
     }
@@ -343,7 +349,7 @@ fn a_privileged_container_of_the_legacy_ephemeral_containers_kind_is_rejected() 
     for s in [settings(json!({})), validating(json!({}))] {
         assert_rejected(
             &validate(&request, &s),
-            &psp_message(&[&format!("ephemeralContainers[1].{PRIVILEGED}")]),
+            &psp_message(&[privileged_violation("ephemeralContainers[1]", "debug")]),
             "EphemeralContainers",
         );
     }
@@ -386,7 +392,8 @@ fn a_compliant_container_of_the_legacy_ephemeral_containers_kind_is_accepted_and
     assert_rejected(
         &validate(&request, &settings(strict)),
         &psp_message(&[
-            "ephemeralContainers[0].securityContext.allowPrivilegeEscalation must be set to false",
+            "ephemeralContainers[0].securityContext.allowPrivilegeEscalation (container \"debug\"): Required value: \
+             must be set to false; allowed: false",
         ]),
         "defaulting on",
     );
@@ -395,6 +402,29 @@ fn a_compliant_container_of_the_legacy_ephemeral_containers_kind_is_accepted_and
     assert_accepted_unchanged(
         &validate(&request, &validating(json!({}))),
         "no ephemeral containers",
+    );
+}
+
+#[test]
+fn a_message_about_the_legacy_ephemeral_containers_kind_names_only_fields_it_has() {
+    // The pod-level seccomp profile a container would inherit is not in this object: the message must not
+    // send the user to a field that the object does not have.
+    let settings = validating(json!({"seccomp": {"allowedProfileNames": ["runtime/default"]}}));
+    let request = ephemeral_request(ephemeral_containers(json!([debug_container(json!({}))])));
+    assert_rejected(
+        &validate(&request, &settings),
+        &psp_message(&[
+            "ephemeralContainers[0].securityContext.seccompProfile (container \"debug\"): Required value: must \
+             be set here: this object holds none of the pod's fields; allowed: \"runtime/default\"",
+        ]),
+        "EphemeralContainers without a seccomp profile",
+    );
+    let with_profile = ephemeral_request(ephemeral_containers(json!([debug_container(
+        json!({"seccompProfile": {"type": "RuntimeDefault"}})
+    )])));
+    assert_accepted_unchanged(
+        &validate(&with_profile, &settings),
+        "EphemeralContainers with a seccomp profile",
     );
 }
 

@@ -1,25 +1,21 @@
 //! One live instance of the module, and how an instance is made.
 
-use std::sync::Arc;
-
 use anyhow::{anyhow, Result};
 use serde_json::{json, Value};
 use wasmtime_provider::WasmtimeEngineProvider;
 
-use crate::host_calls::{self, HostCallback};
+use crate::host_calls::HostCalls;
 use crate::responses::{parse_answer, SettingsResponse, ValidationResponse};
 
 /// A waPC instance of the module `provider` holds, initialised (`wapc_init`), its host calls
-/// answered by [`host_calls::answer`] with `callback`.
-pub fn wapc_instance(
-    provider: WasmtimeEngineProvider,
-    callback: Option<Arc<HostCallback>>,
-) -> Result<wapc::WapcHost> {
+/// answered by `calls` ([`HostCalls::answer`]).
+pub fn wapc_instance(provider: WasmtimeEngineProvider, calls: HostCalls) -> Result<wapc::WapcHost> {
     wapc::WapcHost::new(
         Box::new(provider),
         Some(Box::new(
             move |_id, binding, namespace, operation, payload| {
-                host_calls::answer(callback.as_deref(), binding, namespace, operation, payload)
+                calls
+                    .answer(binding, namespace, operation, payload)
                     .map_err(|e| e.into())
             },
         )),

@@ -18,7 +18,10 @@
 //! * [`engine`]: the wasmtime engine and the execution deadline;
 //! * `policy_host`, `instance`: the compiled module and its instances;
 //! * `module_cache`: compiled modules kept on disk across processes (`$PSP_MODULE_CACHE`);
-//! * [`host_calls`]: the host capabilities the guest may call (logging);
+//! * [`host_calls`]: the host capabilities the guest may call (logging, `kubernetes/can_i`), and
+//!   the record of the calls;
+//! * [`authz`], `rbac`: who may use which PodSecurityPolicy, for `kubernetes/can_i` (grants, or a
+//!   cluster's RBAC objects);
 //! * `responses`: what the guest answers;
 //! * `policy_server`: the JSONPatch and the AdmissionResponse policy-server derives from an
 //!   answer;
@@ -30,6 +33,7 @@
 //! Used by `psp-run` and `psp-bench` (this crate's binaries), by the end-to-end tests and by the
 //! shipping tools.
 
+pub mod authz;
 pub mod cli;
 mod documents;
 pub mod engine;
@@ -40,15 +44,17 @@ mod module_cache;
 mod paths;
 mod policy_host;
 mod policy_server;
+mod rbac;
 mod request;
 mod responses;
 
 #[cfg(test)]
 mod test_guest;
 
+pub use authz::Authz;
 pub use documents::{example_request, example_settings, parse_document, read_document};
 pub use engine::DEFAULT_TIMEOUT;
-pub use host_calls::{HostCallback, GUEST_LOG_ENV};
+pub use host_calls::{HostCall, HostCallback, HostCalls, GUEST_LOG_ENV};
 pub use instance::{wapc_instance, PolicyInstance};
 pub use module_cache::MODULE_CACHE_ENV;
 pub use paths::{wasm_path, workspace_dir, POLICY_WASM_ENV};

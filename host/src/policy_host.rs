@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
 use serde_json::Value;
-use wasmtime_provider::wasmtime;
 use wasmtime_provider::{EpochDeadlines, WasmtimeEngineProviderBuilder, WasmtimeEngineProviderPre};
 
+use crate::authz::Authz;
 use crate::engine::{deadline_ticks, new_engine, spawn_epoch_ticker, DEFAULT_TIMEOUT};
-use crate::host_calls::HostCallback;
+use crate::host_calls::{HostCallback, HostCalls};
 use crate::instance::{wapc_instance, PolicyInstance};
 use crate::module_cache;
 use crate::paths::{wasm_path, POLICY_WASM_ENV};
@@ -22,7 +22,7 @@ pub struct PolicyHost {
     pre: WasmtimeEngineProviderPre,
     source: String,
     timeout: Duration,
-    host_callback: Option<Arc<HostCallback>>,
+    host_calls: HostCalls,
 }
 
 impl std::fmt::Debug for PolicyHost {
@@ -80,7 +80,7 @@ impl PolicyHost {
             pre,
             source,
             timeout: DEFAULT_TIMEOUT,
-            host_callback: None,
+            host_calls: HostCalls::new(),
         })
     }
 
@@ -98,8 +98,31 @@ impl PolicyHost {
             + Sync
             + 'static,
     ) -> Self {
-        self.host_callback = Some(Arc::new(callback));
+        let callback: Arc<HostCallback> = Arc::new(callback);
+        self.host_calls = self.host_calls.with_callback(callback);
         self
+    }
+
+    /// Answers the guest's `kubernetes/can_i` host calls from `authz`.
+    pub fn with_authz(mut self, authz: Authz) -> Self {
+        self.host_calls = self.host_calls.with_authz(authz);
+        self
+    }
+
+    /// A host of the same compiled module (no second compilation) whose host calls `calls`
+    /// answers and records: `host.answering(calls.clone())`, then `calls.recorded()`.
+    pub fn answering(&self, calls: HostCalls) -> PolicyHost {
+        PolicyHost {
+            pre: self.pre.clone(),
+            source: self.source.clone(),
+            timeout: self.timeout,
+            host_calls: calls,
+        }
+    }
+
+    /// The host calls of every evaluation so far, in order (logging aside).
+    pub fn host_calls(&self) -> &HostCalls {
+        &self.host_calls
     }
 
     /// Where the module came from (a path, or `<in-memory module>`).
@@ -123,7 +146,7 @@ impl PolicyHost {
                 wapc_func: ticks,
             }))
             .with_context(|| format!("cannot create a store for {}", self.source))?;
-        let host = wapc_instance(provider, self.host_callback.clone())
+        let host = wapc_instance(provider, self.host_calls.clone())
             .with_context(|| format!("cannot instantiate {}", self.source))?;
         Ok(PolicyInstance::new(host))
     }

@@ -77,7 +77,7 @@ fn make_run_shows_acceptances_defaults_and_rejections() {
     // rejection names, empty for an acceptance).
     #[rustfmt::skip]
     let expected = [
-        ("ai-data-security", "model-serving-pod", "rejected [1]", "spec.securityContext.seccompProfile"),
+        ("ai-data-security", "model-serving-pod", "rejected [1]", "spec.securityContext.seccompProfile: Forbidden: seccomp may not be set; allowed: none"),
         ("ai-data-security", "notebook-pod", "accepted with defaults", defaults),
         ("ai-data-security", "hostpath-data-ai-pod", "rejected [1] [2]", "spec.securityContext.seccompProfile"),
         ("ai-data-security", "privileged-pod", "rejected", "spec.containers[0].securityContext.privileged"),

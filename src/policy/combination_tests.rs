@@ -287,7 +287,14 @@ fn psp_keys() -> Vec<String> {
         .unwrap_err()
         .to_string();
     let expected = err.split("expected one of").nth(1).unwrap();
-    let own = ["profile", "podSecurityStandard", "exemptions", "mutating"];
+    let own = [
+        "profile",
+        "podSecurityStandard",
+        "exemptions",
+        "mutating",
+        "policies",
+        "authorization",
+    ];
     expected
         .split('`')
         .skip(1)

@@ -9,17 +9,22 @@
 //! - an empty allow-list: no profile may be set;
 //! - otherwise every set profile must be on the list, and every container must end up with one.
 //!
-//! Defaults: each container with no profile (own or pod's) gets `securityContext.appArmorProfile` set to
-//! `defaultProfileName`. The field is what API servers from 1.30 and their kubelets read; on older clusters
-//! the field is pruned, so there use the legacy annotation on the pod template instead.
+//! Defaults (PSP's AppArmor `Generate`): each container (init, regular and ephemeral) with no profile at all
+//! gets `defaultProfileName`, written twice: as PSP did, in the annotation
+//! `container.apparmor.security.beta.kubernetes.io/<name>` of the pod (of the pod template, for workloads),
+//! which is what API servers and kubelets older than 1.30 read; and in the container's
+//! `securityContext.appArmorProfile`, the field that replaces it from 1.30. A container that already has a
+//! profile (its own annotation, its own field or the pod's field) gets neither: API servers from 1.30 refuse a
+//! pod whose annotation and field disagree, and they write the annotation of a field themselves; older ones
+//! drop the fields before admission, so that there a container never has a field without an annotation.
 
 use super::profile_names::{self, ProfileRules};
-use super::{FieldFamily, PodContext, PspSettings};
+use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::pod::{Container, ContainerAt};
+use crate::pod::Container;
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, Violations};
+use crate::violation::{quoted, Field, Violations};
 
 pub const CONTAINER_ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -29,15 +34,15 @@ pub struct AppArmor {
 }
 
 impl AppArmor {
-    /// The container's own profiles: (path, name) for the field and the annotation, where set.
-    fn own_profiles(pod: &PodObject, path: &str, c: &Container) -> Vec<(String, String)> {
+    /// The container's own profiles: (field, name) for the field and the annotation, where set.
+    fn own_profiles(pod: &PodObject, path: &str, c: &Container) -> Vec<(Field, String)> {
         let key = format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name);
         let field = c
             .sc()
             .and_then(|sc| sc.app_armor_profile.as_ref())
             .map(|p| {
                 (
-                    format!("{path}.securityContext.appArmorProfile"),
+                    Field::container(format!("{path}.securityContext.appArmorProfile"), &c.name),
                     profile_names::name_of(p),
                 )
             });
@@ -45,19 +50,22 @@ impl AppArmor {
             .annotations
             .get(&key)
             .filter(|v| !v.is_empty())
-            .map(|v| (pod.kind.annotation_path(&key), v.clone()));
+            .map(|v| {
+                (
+                    Field::container(pod.kind.annotation_path(&key), &c.name),
+                    v.clone(),
+                )
+            });
         field.into_iter().chain(annotation).collect()
     }
 
-    fn judge(&self, path: String, name: &str, violations: &mut Violations) {
+    fn judge(&self, at: Field, name: &str, violations: &mut Violations) {
         if !self.rules.allows(name) {
             violations.invalid(
-                path,
+                at,
                 quoted(name),
-                format!(
-                    "AppArmor profile is not allowed; allowed: {}",
-                    self.rules.describe()
-                ),
+                "AppArmor profile is not allowed",
+                self.rules.allowed(),
             );
         }
     }
@@ -75,37 +83,31 @@ impl FieldFamily for AppArmor {
         }
     }
 
-    fn mutate_container(
-        &self,
-        pod: &PodContext,
-        at: ContainerAt,
-        c: &mut Container,
-        defaults: &mut Defaults,
-    ) {
+    fn mutate_pod(&self, pod: &mut PodObject, defaults: &mut Defaults) {
         let Some(default) = &self.rules.default else {
             return;
         };
-        // A profile of the pod's applies to every container that sets none.
-        if pod
-            .security_context
-            .and_then(|sc| sc.app_armor_profile.as_ref())
-            .is_some()
-        {
-            return;
-        }
-        let has_annotation = pod
-            .annotations
-            .get(&format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name))
-            .is_some_and(|v| !v.is_empty());
-        if !has_annotation
-            && c.sc()
+        let PodObject {
+            annotations, spec, ..
+        } = pod;
+        spec.for_each_container_mut(|pod_security_context, at, c| {
+            let key = format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name);
+            // An empty annotation is no profile (PSP overwrote it).
+            let annotated = annotations.get(&key).is_some_and(|v| !v.is_empty());
+            let has_field = c
+                .sc()
                 .and_then(|sc| sc.app_armor_profile.as_ref())
-                .is_none()
-        {
+                .or_else(|| pod_security_context.and_then(|sc| sc.app_armor_profile.as_ref()))
+                .is_some();
+            if annotated || has_field {
+                return;
+            }
+            annotations.insert(key.clone(), default.clone());
+            defaults.set_annotation(&key, default);
             let (json, profile) = profile_names::field_of(default);
             c.sc_mut().app_armor_profile = Some(profile);
             defaults.set_container(at, &["securityContext", "appArmorProfile"], json);
-        }
+        });
     }
 
     fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
@@ -117,8 +119,8 @@ impl FieldFamily for AppArmor {
             .pod_security_context()
             .and_then(|sc| sc.app_armor_profile.as_ref());
         if let Some(profile) = pod_profile {
-            let path = pod.kind.spec_field("securityContext.appArmorProfile");
-            self.judge(path, &profile_names::name_of(profile), violations);
+            let at = Field::pod(pod.kind.spec_field("securityContext.appArmorProfile"));
+            self.judge(at, &profile_names::name_of(profile), violations);
         }
         for (at, c) in pod.spec.all_containers() {
             let path = pod.kind.container_path(at);
@@ -128,8 +130,9 @@ impl FieldFamily for AppArmor {
             }
             if own.is_empty() && pod_profile.is_none() && !allowed.is_empty() {
                 violations.required(
-                    format!("{path}.securityContext.appArmorProfile"),
-                    format!(" (allowed: {})", self.rules.describe()),
+                    Field::container(format!("{path}.securityContext.appArmorProfile"), &c.name),
+                    "must be set",
+                    self.rules.allowed(),
                 );
             }
         }
@@ -161,16 +164,16 @@ mod tests {
         let p = psp(allow("runtime/default", None));
         let cases = [
             (json!({"containers": [{"name": "a", "securityContext": {"appArmorProfile": {"type": "Unconfined"}}}]}), json!({}), vec![
-                "spec.containers[0].securityContext.appArmorProfile: Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\"",
+                "spec.containers[0].securityContext.appArmorProfile (container \"a\"): Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\"",
             ]),
             (json!({"containers": [{"name": "a"}]}), json!({"container.apparmor.security.beta.kubernetes.io/a": "localhost/x"}), vec![
-                "metadata.annotations[container.apparmor.security.beta.kubernetes.io/a]: Invalid value: \"localhost/x\": AppArmor profile is not allowed; allowed: \"runtime/default\"",
+                "metadata.annotations[container.apparmor.security.beta.kubernetes.io/a] (container \"a\"): Invalid value: \"localhost/x\": AppArmor profile is not allowed; allowed: \"runtime/default\"",
             ]),
             (json!({"securityContext": {"appArmorProfile": {"type": "Unconfined"}}, "containers": [{"name": "a", "securityContext": {"appArmorProfile": {"type": "RuntimeDefault"}}}]}), json!({}), vec![
                 "spec.securityContext.appArmorProfile: Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\"",
             ]),
             (json!({"containers": [{"name": "a"}]}), json!({}), vec![
-                "spec.containers[0].securityContext.appArmorProfile must be set (allowed: \"runtime/default\")",
+                "spec.containers[0].securityContext.appArmorProfile (container \"a\"): Required value: must be set; allowed: \"runtime/default\"",
             ]),
             (json!({"securityContext": {"appArmorProfile": {"type": "RuntimeDefault"}}, "containers": [{"name": "a"}]}), json!({}), vec![]),
         ];
@@ -203,6 +206,61 @@ mod tests {
             object["spec"]["containers"][1]["securityContext"]["appArmorProfile"]["type"],
             json!("Localhost")
         );
+        // As PSP wrote it: the annotation of each container that had no profile.
+        assert_eq!(
+            object["metadata"]["annotations"],
+            json!({"container.apparmor.security.beta.kubernetes.io/a": "runtime/default"})
+        );
         assert!(violations(&p, &after).is_empty());
+    }
+
+    #[test]
+    fn a_container_with_any_profile_gets_no_default() {
+        let p = psp(allow("runtime/default,localhost/x", Some("localhost/x")));
+        let spec = json!({
+            "initContainers": [{"name": "i"}],
+            "containers": [{"name": "a"}, {"name": "b"}],
+            "ephemeralContainers": [{"name": "e"}],
+        });
+        // The annotation of `a`, and an empty one of `b` (no profile: PSP overwrote it).
+        let annotations = json!({
+            "container.apparmor.security.beta.kubernetes.io/a": "runtime/default",
+            "container.apparmor.security.beta.kubernetes.io/b": "",
+        });
+        let (after, object) = defaulted_with_annotations(&p, spec.clone(), annotations);
+        assert_eq!(
+            object["metadata"]["annotations"],
+            json!({
+                "container.apparmor.security.beta.kubernetes.io/a": "runtime/default",
+                "container.apparmor.security.beta.kubernetes.io/b": "localhost/x",
+                "container.apparmor.security.beta.kubernetes.io/i": "localhost/x",
+                "container.apparmor.security.beta.kubernetes.io/e": "localhost/x",
+            })
+        );
+        let localhost_x =
+            json!({"appArmorProfile": {"type": "Localhost", "localhostProfile": "x"}});
+        assert_eq!(
+            object["spec"]["initContainers"][0]["securityContext"],
+            localhost_x
+        );
+        assert_eq!(object["spec"]["containers"][0].get("securityContext"), None);
+        assert_eq!(
+            object["spec"]["containers"][1]["securityContext"],
+            localhost_x
+        );
+        assert_eq!(
+            object["spec"]["ephemeralContainers"][0]["securityContext"],
+            localhost_x
+        );
+        assert!(violations(&p, &after).is_empty());
+        // A profile field of the pod's covers every container: nothing is written, so that no annotation can
+        // disagree with the field.
+        let mut with_pod_field = spec;
+        with_pod_field["securityContext"] = json!({"appArmorProfile": {"type": "RuntimeDefault"}});
+        let (_, object) = defaulted(&p, with_pod_field.clone());
+        assert_eq!(
+            object,
+            json!({"kind": "Pod", "metadata": {}, "spec": with_pod_field})
+        );
     }
 }

@@ -18,7 +18,7 @@ use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt};
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, quoted_list, Violations};
+use crate::violation::{quoted, quoted_list, Allowed, Field, Violations};
 use serde_json::Value;
 
 #[derive(Debug)]
@@ -166,34 +166,22 @@ impl FieldFamily for Capabilities {
                 .enumerate()
             {
                 let name = added_name(raw);
-                if self.required_drop.contains(&name) {
-                    violations.invalid(
-                        format!("{path}.add[{i}]"),
-                        quoted(raw),
-                        format!("{name} is required to be dropped and may not be added"),
-                    );
+                let reason = if self.required_drop.contains(&name) {
+                    format!("{name} must be dropped and may not be added")
                 } else if !(self.allow_all
                     || self.allowed.contains(&name)
                     || self.default_add.contains(&name))
                 {
-                    // Each name once, in the order the settings list them.
-                    let mut may_add: Vec<&String> = Vec::new();
-                    for name in self.allowed.iter().chain(&self.default_add) {
-                        if !may_add.contains(&name) {
-                            may_add.push(name);
-                        }
-                    }
-                    let allowed = if may_add.is_empty() {
-                        "none".to_string()
-                    } else {
-                        quoted_list(&may_add)
-                    };
-                    violations.invalid(
-                        format!("{path}.add[{i}]"),
-                        quoted(raw),
-                        format!("capability {name} may not be added; allowed: {allowed}"),
-                    );
-                }
+                    format!("capability {name} may not be added")
+                } else {
+                    continue;
+                };
+                violations.invalid(
+                    Field::container(format!("{path}.add[{i}]"), &c.name),
+                    quoted(raw),
+                    reason,
+                    self.may_add(),
+                );
             }
             let drops: Vec<String> = caps
                 .and_then(|k| k.drop.as_deref())
@@ -208,15 +196,25 @@ impl FieldFamily for Capabilities {
                 .collect();
             if !missing.is_empty() {
                 violations.required(
-                    format!("{path}.drop"),
-                    format!(
-                        " to include {} (container {:?})",
-                        quoted_list(&missing),
-                        c.name
-                    ),
+                    Field::container(format!("{path}.drop"), &c.name),
+                    format!("must include {}", quoted_list(&missing)),
+                    Allowed::values(&self.required_drop),
                 );
             }
         }
+    }
+}
+
+impl Capabilities {
+    /// The capabilities a container may add, each once, in the order the settings list them.
+    fn may_add(&self) -> Allowed {
+        let mut names: Vec<&String> = Vec::new();
+        for name in self.allowed.iter().chain(&self.default_add) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        Allowed::values(&names)
     }
 }
 
@@ -242,11 +240,13 @@ mod tests {
         ] {
             let found = violations(&p, &pod(container_with(json!([spelling]), json!([]))));
             assert_eq!(found.len(), 1, "{spelling}: {found:?}");
-            assert!(
-                found[0].contains(
-                    "capability SYS_ADMIN may not be added; allowed: \"NET_BIND_SERVICE\""
-                ),
-                "{found:?}"
+            assert_eq!(
+                found[0],
+                format!(
+                    "spec.containers[0].securityContext.capabilities.add[0] (container \"a\"): Invalid value: {}: \
+                     capability SYS_ADMIN may not be added; allowed: \"NET_BIND_SERVICE\"",
+                    serde_json::Value::from(spelling)
+                )
             );
         }
         for spelling in [
@@ -267,8 +267,8 @@ mod tests {
         let cases = [
             (container_with(json!([]), json!(["all"])), vec![]),
             (container_with(json!([]), json!(["ALL"])), vec![]),
-            (container_with(json!([]), json!(["CAP_ALL"])), vec!["spec.containers[0].securityContext.capabilities.drop must be set to include \"ALL\" (container \"a\")"]),
-            (json!({"containers": [{"name": "a"}]}), vec!["spec.containers[0].securityContext.capabilities.drop must be set to include \"ALL\" (container \"a\")"]),
+            (container_with(json!([]), json!(["CAP_ALL"])), vec!["spec.containers[0].securityContext.capabilities.drop (container \"a\"): Required value: must include \"ALL\"; allowed: \"ALL\""]),
+            (json!({"containers": [{"name": "a"}]}), vec!["spec.containers[0].securityContext.capabilities.drop (container \"a\"): Required value: must include \"ALL\"; allowed: \"ALL\""]),
             // Dropping ALL and adding one back is how the restricted standard allows NET_BIND_SERVICE.
             (container_with(json!(["NET_BIND_SERVICE"]), json!(["ALL"])), vec![]),
         ];
@@ -281,7 +281,7 @@ mod tests {
     fn a_required_drop_may_not_be_added_even_under_a_wildcard() {
         let p = psp(json!({"requiredDropCapabilities": ["NET_RAW"], "allowedCapabilities": ["*"]}));
         assert_eq!(violations(&p, &pod(container_with(json!(["cap_net_raw"]), json!(["NET_RAW"])))), vec![
-            "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"cap_net_raw\": NET_RAW is required to be dropped and may not be added",
+            "spec.containers[0].securityContext.capabilities.add[0] (container \"a\"): Invalid value: \"cap_net_raw\": NET_RAW must be dropped and may not be added; allowed: \"*\"",
         ]);
     }
 
@@ -315,7 +315,7 @@ mod tests {
             "defaultAddCapabilities": ["KILL", "chown"],
         }));
         assert_eq!(violations(&p, &pod(container_with(json!(["SYS_TIME"]), json!([])))), vec![
-            "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"SYS_TIME\": capability SYS_TIME may not be added; allowed: \"CHOWN\", \"NET_BIND_SERVICE\", \"KILL\"",
+            "spec.containers[0].securityContext.capabilities.add[0] (container \"a\"): Invalid value: \"SYS_TIME\": capability SYS_TIME may not be added; allowed: \"CHOWN\", \"NET_BIND_SERVICE\", \"KILL\"",
         ]);
     }
 

@@ -17,7 +17,7 @@ use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt, Effective};
 use crate::settings::spec::{IdRange, IdStrategy};
 use crate::settings::SettingsErrors;
-use crate::violation::Violations;
+use crate::violation::{Field, Violations};
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -72,10 +72,10 @@ impl Rule {
         }
     }
 
-    /// Checks the groups set at `path` (an empty slice: unset).
+    /// Checks the groups set at `at` (an empty slice: unset); `at(Some(i))` is the field of the `i`th group.
     fn check(
         &self,
-        path: impl Fn(Option<usize>) -> String,
+        at: impl Fn(Option<usize>) -> Field,
         groups: &[i64],
         many: bool,
         v: &mut Violations,
@@ -86,22 +86,17 @@ impl Rule {
         };
         if groups.is_empty() {
             if matches!(self, Rule::MustRunAs(_)) {
-                v.required(
-                    path(None),
-                    format!(" (allowed groups: {})", ranges::describe(ranges)),
-                );
+                v.required(at(None), "must be set", ranges::allowed(ranges));
             }
             return;
         }
         for (i, group) in groups.iter().enumerate() {
             if !ranges::contains(ranges, *group) {
                 v.invalid(
-                    path(many.then_some(i)),
+                    at(many.then_some(i)),
                     group,
-                    format!(
-                        "group {group} must be in the ranges: {}",
-                        ranges::describe(ranges)
-                    ),
+                    "group is not in the allowed ranges",
+                    ranges::allowed(ranges),
                 );
             }
         }
@@ -188,8 +183,12 @@ impl Groups {
         let sc = pod.spec.pod_security_context();
         let fs_group: Vec<i64> = sc.and_then(|sc| sc.fs_group).into_iter().collect();
         let fs_group_path = pod.kind.spec_field("securityContext.fsGroup");
-        self.fs_group
-            .check(|_| fs_group_path.clone(), &fs_group, false, violations);
+        self.fs_group.check(
+            |_| Field::pod(fs_group_path.clone()),
+            &fs_group,
+            false,
+            violations,
+        );
 
         let supplemental = sc
             .and_then(|sc| sc.supplemental_groups.as_deref())
@@ -197,10 +196,10 @@ impl Groups {
         let supplemental_path = pod.kind.spec_field("securityContext.supplementalGroups");
         self.supplemental_groups.check(
             |i| {
-                i.map_or_else(
+                Field::pod(i.map_or_else(
                     || supplemental_path.clone(),
                     |i| format!("{supplemental_path}[{i}]"),
-                )
+                ))
             },
             supplemental,
             true,
@@ -224,8 +223,12 @@ impl Groups {
             } else {
                 pod.kind.spec_field("securityContext.runAsGroup")
             };
-            self.run_as_group
-                .check(|_| path.clone(), &group, false, violations);
+            self.run_as_group.check(
+                |_| Field::container(path.clone(), &c.name),
+                &group,
+                false,
+                violations,
+            );
         }
     }
 }
@@ -244,12 +247,12 @@ mod tests {
         let p = psp(json!({"fsGroup": must(100, 200), "supplementalGroups": must(100, 200)}));
         let cases = [
             (json!({"containers": []}), vec![
-                "spec.securityContext.fsGroup must be set (allowed groups: 100-200)",
-                "spec.securityContext.supplementalGroups must be set (allowed groups: 100-200)",
+                "spec.securityContext.fsGroup: Required value: must be set; allowed: 100-200",
+                "spec.securityContext.supplementalGroups: Required value: must be set; allowed: 100-200",
             ]),
             (json!({"securityContext": {"fsGroup": 5, "supplementalGroups": [150, 300]}, "containers": []}), vec![
-                "spec.securityContext.fsGroup: Invalid value: 5: group 5 must be in the ranges: 100-200",
-                "spec.securityContext.supplementalGroups[1]: Invalid value: 300: group 300 must be in the ranges: 100-200",
+                "spec.securityContext.fsGroup: Invalid value: 5: group is not in the allowed ranges; allowed: 100-200",
+                "spec.securityContext.supplementalGroups[1]: Invalid value: 300: group is not in the allowed ranges; allowed: 100-200",
             ]),
             (json!({"securityContext": {"fsGroup": 100, "supplementalGroups": [200]}, "containers": []}), vec![]),
         ];
@@ -265,8 +268,8 @@ mod tests {
         assert!(violations(&p, &pod(json!({"containers": [{"name": "a"}]}))).is_empty());
         let bad = json!({"securityContext": {"fsGroup": 1}, "containers": [{"name": "a", "securityContext": {"runAsGroup": 0}}]});
         assert_eq!(violations(&p, &pod(bad)), vec![
-            "spec.securityContext.fsGroup: Invalid value: 1: group 1 must be in the ranges: 100-200",
-            "spec.containers[0].securityContext.runAsGroup: Invalid value: 0: group 0 must be in the ranges: 100-200",
+            "spec.securityContext.fsGroup: Invalid value: 1: group is not in the allowed ranges; allowed: 100-200",
+            "spec.containers[0].securityContext.runAsGroup (container \"a\"): Invalid value: 0: group is not in the allowed ranges; allowed: 100-200",
         ]);
         let (_, object) = defaulted(&p, json!({"containers": [{"name": "a"}]}));
         assert_eq!(

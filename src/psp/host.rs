@@ -9,7 +9,7 @@ use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::settings::spec::IdRange;
 use crate::settings::SettingsErrors;
-use crate::violation::Violations;
+use crate::violation::{Allowed, Field, Violations};
 
 #[derive(Debug)]
 pub struct Host {
@@ -44,10 +44,10 @@ impl FieldFamily for Host {
             (self.ipc, spec.host_ipc, "hostIPC", "host IPC"),
         ] {
             if !allowed && used == Some(true) {
-                violations.invalid(
-                    pod.kind.spec_field(field),
-                    true,
-                    format!("{what} is not allowed to be used"),
+                violations.forbidden(
+                    Field::pod(pod.kind.spec_field(field)),
+                    format!("{what} is not allowed"),
+                    Allowed::literal(false),
                 );
             }
         }
@@ -57,15 +57,14 @@ impl FieldFamily for Host {
                     continue;
                 };
                 if !ranges::contains(&self.ports, host_port) {
-                    let allowed = if self.ports.is_empty() {
-                        "no host ports are allowed".to_string()
-                    } else {
-                        format!("allowed host ports: {}", ranges::describe(&self.ports))
-                    };
                     violations.invalid(
-                        format!("{}.ports[{j}].hostPort", pod.kind.container_path(at)),
+                        Field::container(
+                            format!("{}.ports[{j}].hostPort", pod.kind.container_path(at)),
+                            &c.name,
+                        ),
                         host_port,
-                        format!("host port {host_port} is not allowed to be used; {allowed}"),
+                        "host port is not allowed to be used",
+                        ranges::allowed(&self.ports),
                     );
                 }
             }
@@ -86,13 +85,13 @@ mod tests {
             (
                 json!({}),
                 vec![
-                    "spec.hostNetwork: Invalid value: true: host network is not allowed to be used",
-                    "spec.hostPID: Invalid value: true: host PID is not allowed to be used",
+                    "spec.hostNetwork: Forbidden: host network is not allowed; allowed: false",
+                    "spec.hostPID: Forbidden: host PID is not allowed; allowed: false",
                 ],
             ),
             (
                 json!({"hostNetwork": true}),
-                vec!["spec.hostPID: Invalid value: true: host PID is not allowed to be used"],
+                vec!["spec.hostPID: Forbidden: host PID is not allowed; allowed: false"],
             ),
             (json!({"hostNetwork": true, "hostPID": true}), vec![]),
         ];
@@ -114,11 +113,11 @@ mod tests {
         });
         let cases = [
             (json!({}), vec![
-                "spec.initContainers[0].ports[0].hostPort: Invalid value: 8080: host port 8080 is not allowed to be used; no host ports are allowed",
-                "spec.containers[0].ports[2].hostPort: Invalid value: 443: host port 443 is not allowed to be used; no host ports are allowed",
+                "spec.initContainers[0].ports[0].hostPort (container \"i\"): Invalid value: 8080: host port is not allowed to be used; allowed: none",
+                "spec.containers[0].ports[2].hostPort (container \"a\"): Invalid value: 443: host port is not allowed to be used; allowed: none",
             ]),
             (json!({"hostPorts": [{"min": 400, "max": 500}]}), vec![
-                "spec.initContainers[0].ports[0].hostPort: Invalid value: 8080: host port 8080 is not allowed to be used; allowed host ports: 400-500",
+                "spec.initContainers[0].ports[0].hostPort (container \"i\"): Invalid value: 8080: host port is not allowed to be used; allowed: 400-500",
             ]),
             (json!({"hostPorts": [{"min": 443, "max": 443}, {"min": 8000, "max": 9000}]}), vec![]),
         ];

@@ -5,7 +5,9 @@
 //! Defaulting follows PSP's `MutatePod` (`provider.go`): every family's pod-level defaults first (in PSP's
 //! order: supplementalGroups, fsGroup, SELinux, seccomp, runtime class), then each container in turn (init,
 //! regular, ephemeral), every family's defaults for that container. Within a container the families write
-//! disjoint fields, so their order there does not change the result.
+//! disjoint fields, so their order there does not change the result. AppArmor's per-container defaults are
+//! written in its pod-level step, since they go into the pod's annotations as well; no other family reads
+//! or writes what it does, so that changes nothing either.
 //!
 //! Validation reports family by family, in the order of [`Psp::families`]: the order of the violations in a
 //! message.
@@ -27,7 +29,7 @@ mod sysctls;
 mod users;
 mod volumes;
 
-use crate::object::{Annotations, PodObject};
+use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt, PodSecurityContext};
 use crate::settings::{RawSettings, SettingsErrors};
@@ -53,11 +55,10 @@ impl<'a> PspSettings<'a> {
     }
 }
 
-/// What a container's defaults depend on besides the container: the pod's own securityContext (which the
-/// container inherits) and the pod's annotations.
+/// What a container's defaults depend on besides the container: the pod's own securityContext, which the
+/// container inherits.
 pub(crate) struct PodContext<'a> {
     pub(crate) security_context: Option<&'a PodSecurityContext>,
-    pub(crate) annotations: &'a Annotations,
 }
 
 /// One PodSecurityPolicy field family: the strategy PSP's provider builds from a PSP's spec, and the provider's
@@ -168,18 +169,13 @@ impl Psp {
         for family in families {
             family.mutate_pod(pod, defaults);
         }
-        let PodObject {
-            annotations, spec, ..
-        } = pod;
-        spec.for_each_container_mut(|security_context, at, container| {
-            let context = PodContext {
-                security_context,
-                annotations,
-            };
-            for family in families {
-                family.mutate_container(&context, at, container, defaults);
-            }
-        });
+        pod.spec
+            .for_each_container_mut(|security_context, at, container| {
+                let context = PodContext { security_context };
+                for family in families {
+                    family.mutate_container(&context, at, container, defaults);
+                }
+            });
     }
 
     /// PSP's `ValidatePod`: adds every violation of the pod to `violations`.
@@ -257,7 +253,19 @@ pub(crate) mod test_support {
 
     /// The pod after defaulting, and the JSON object the defaults produce.
     pub fn defaulted(psp: &Psp, spec: Value) -> (PodObject, Value) {
+        defaulted_with_annotations(psp, spec, Value::Null)
+    }
+
+    /// [`defaulted`] for a pod with `annotations` (none when null).
+    pub fn defaulted_with_annotations(
+        psp: &Psp,
+        spec: Value,
+        annotations: Value,
+    ) -> (PodObject, Value) {
         let mut object = json!({"kind": "Pod", "metadata": {}, "spec": spec});
+        if !annotations.is_null() {
+            object["metadata"]["annotations"] = annotations;
+        }
         let mut pod = PodObject::parse(Kind::Pod, &object.to_string()).unwrap();
         let mut defaults = Defaults::new(Kind::Pod);
         psp.mutate_pod(&mut pod, &mut defaults);

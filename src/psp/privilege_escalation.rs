@@ -10,7 +10,7 @@ use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt};
 use crate::settings::SettingsErrors;
-use crate::violation::Violations;
+use crate::violation::{Allowed, Field, Violations};
 use serde_json::Value;
 
 #[derive(Debug)]
@@ -63,16 +63,20 @@ impl FieldFamily for PrivilegeEscalation {
             return;
         }
         for (at, c) in pod.spec.all_containers() {
-            let path = format!(
-                "{}.securityContext.allowPrivilegeEscalation",
-                pod.kind.container_path(at)
+            let at = Field::container(
+                format!(
+                    "{}.securityContext.allowPrivilegeEscalation",
+                    pod.kind.container_path(at)
+                ),
+                &c.name,
             );
             match c.sc().and_then(|sc| sc.allow_privilege_escalation) {
-                None => violations.required(path, " to false"),
+                None => violations.required(at, "must be set to false", Allowed::literal(false)),
                 Some(true) => violations.invalid(
-                    path,
+                    at,
                     true,
-                    "privilege escalation is not allowed; must be false",
+                    "privilege escalation is not allowed",
+                    Allowed::literal(false),
                 ),
                 Some(false) => {}
             }
@@ -93,8 +97,8 @@ mod tests {
         ]});
         let forbidden = psp(json!({"allowPrivilegeEscalation": false}));
         assert_eq!(violations(&forbidden, &pod(spec.clone())), vec![
-            "spec.initContainers[0].securityContext.allowPrivilegeEscalation must be set to false",
-            "spec.containers[0].securityContext.allowPrivilegeEscalation: Invalid value: true: privilege escalation is not allowed; must be false",
+            "spec.initContainers[0].securityContext.allowPrivilegeEscalation (container \"i\"): Required value: must be set to false; allowed: false",
+            "spec.containers[0].securityContext.allowPrivilegeEscalation (container \"a\"): Invalid value: true: privilege escalation is not allowed; allowed: false",
         ]);
         let (after, object) = defaulted(&forbidden, spec.clone());
         assert_eq!(

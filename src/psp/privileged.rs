@@ -1,12 +1,15 @@
 //! `privileged`: whether containers may run privileged.
 //!
-//! Reads: every container's `securityContext.privileged`.
-//! Allows: `privileged: true` only when the setting is true (PSP's default is false). PSP defaults nothing here.
+//! Reads: every container's `securityContext.privileged`, and its effective
+//! `securityContext.windowsOptions.hostProcess` (its own, else the pod's, as the kubelet resolves it).
+//! Allows: `privileged: true` only when the setting is true (PSP's default is false). Beyond PSP, which
+//! predates it, a Windows host process container (`hostProcess: true`) is judged as privileged: it runs with
+//! the node's network and filesystem, what `privileged` is on Linux. PSP defaults nothing here.
 
 use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::settings::SettingsErrors;
-use crate::violation::Violations;
+use crate::violation::{Allowed, Field, Violations};
 
 #[derive(Debug)]
 pub struct Privileged {
@@ -24,14 +27,39 @@ impl FieldFamily for Privileged {
         if self.allowed {
             return;
         }
+        let pod_host_process = pod
+            .spec
+            .pod_security_context()
+            .and_then(|sc| sc.windows_options.as_ref())
+            .and_then(|w| w.host_process);
         for (at, c) in pod.spec.all_containers() {
+            let path = pod.kind.container_path(at);
             if c.sc().and_then(|sc| sc.privileged) == Some(true) {
                 violations.invalid(
-                    format!("{}.securityContext.privileged", pod.kind.container_path(at)),
+                    Field::container(format!("{path}.securityContext.privileged"), &c.name),
                     true,
                     "privileged containers are not allowed",
+                    Allowed::literal(false),
                 );
             }
+            // The container's own value wins over the pod's, even when it is false.
+            let own = c
+                .sc()
+                .and_then(|sc| sc.windows_options.as_ref())
+                .and_then(|w| w.host_process);
+            let at = match (own, pod_host_process) {
+                (Some(true), _) => format!("{path}.securityContext.windowsOptions.hostProcess"),
+                (None, Some(true)) => pod
+                    .kind
+                    .spec_field("securityContext.windowsOptions.hostProcess"),
+                _ => continue,
+            };
+            violations.invalid(
+                Field::container(at, &c.name),
+                true,
+                "host process containers are not allowed",
+                Allowed::literal(false),
+            );
         }
     }
 }
@@ -50,12 +78,12 @@ mod tests {
         });
         let cases = [
             (json!({}), vec![
-                "spec.initContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
-                "spec.ephemeralContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+                "spec.initContainers[0].securityContext.privileged (container \"i\"): Invalid value: true: privileged containers are not allowed; allowed: false",
+                "spec.ephemeralContainers[0].securityContext.privileged (container \"e\"): Invalid value: true: privileged containers are not allowed; allowed: false",
             ]),
             (json!({"privileged": false}), vec![
-                "spec.initContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
-                "spec.ephemeralContainers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+                "spec.initContainers[0].securityContext.privileged (container \"i\"): Invalid value: true: privileged containers are not allowed; allowed: false",
+                "spec.ephemeralContainers[0].securityContext.privileged (container \"e\"): Invalid value: true: privileged containers are not allowed; allowed: false",
             ]),
             (json!({"privileged": true}), vec![]),
         ];
@@ -66,5 +94,29 @@ mod tests {
                 "{settings}"
             );
         }
+    }
+
+    #[test]
+    fn a_windows_host_process_is_privileged() {
+        let spec = json!({
+            "securityContext": {"windowsOptions": {"hostProcess": true}},
+            "initContainers": [{"name": "i", "securityContext": {"windowsOptions": {"hostProcess": false}}}],
+            "containers": [
+                {"name": "a"},
+                {"name": "b", "securityContext": {"windowsOptions": {"hostProcess": true}}},
+                {"name": "c", "securityContext": {"windowsOptions": {}}},
+            ],
+        });
+        assert_eq!(violations(&psp(json!({})), &pod(spec.clone())), vec![
+            "spec.securityContext.windowsOptions.hostProcess (container \"a\"): Invalid value: true: host process containers are not allowed; allowed: false",
+            "spec.containers[1].securityContext.windowsOptions.hostProcess (container \"b\"): Invalid value: true: host process containers are not allowed; allowed: false",
+            "spec.securityContext.windowsOptions.hostProcess (container \"c\"): Invalid value: true: host process containers are not allowed; allowed: false",
+        ]);
+        assert!(violations(&psp(json!({"privileged": true})), &pod(spec)).is_empty());
+        let not_host_process = json!({
+            "securityContext": {"windowsOptions": {"hostProcess": false}},
+            "containers": [{"name": "a", "securityContext": {"windowsOptions": {"runAsUserName": "x"}}}],
+        });
+        assert!(violations(&psp(json!({})), &pod(not_host_process)).is_empty());
     }
 }

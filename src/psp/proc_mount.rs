@@ -6,7 +6,7 @@
 use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, quoted_list, Violations};
+use crate::violation::{quoted, Allowed, Field, Violations};
 
 const KNOWN: [&str; 2] = ["Default", "Unmasked"];
 
@@ -44,12 +44,13 @@ impl FieldFamily for ProcMount {
                 .unwrap_or("Default");
             if !self.allowed.iter().any(|a| a == proc_mount) {
                 violations.invalid(
-                    format!("{}.securityContext.procMount", pod.kind.container_path(at)),
-                    quoted(proc_mount),
-                    format!(
-                        "proc mount type is not allowed; allowed: {}",
-                        quoted_list(&self.allowed)
+                    Field::container(
+                        format!("{}.securityContext.procMount", pod.kind.container_path(at)),
+                        &c.name,
                     ),
+                    quoted(proc_mount),
+                    "proc mount type is not allowed",
+                    Allowed::values(&self.allowed),
                 );
             }
         }
@@ -64,7 +65,7 @@ mod tests {
     #[test]
     fn proc_mount_types() {
         let spec = json!({"containers": [{"name": "a", "securityContext": {"procMount": "Unmasked"}}, {"name": "b"}]});
-        let unmasked = "spec.containers[0].securityContext.procMount: Invalid value: \"Unmasked\": proc mount type is not allowed; allowed: \"Default\"";
+        let unmasked = "spec.containers[0].securityContext.procMount (container \"a\"): Invalid value: \"Unmasked\": proc mount type is not allowed; allowed: \"Default\"";
         let cases = [
             (json!({}), vec![unmasked]),
             (json!({"allowedProcMountTypes": []}), vec![unmasked]),

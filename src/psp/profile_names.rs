@@ -8,7 +8,7 @@
 use crate::pod::Profile;
 use crate::settings::spec::ProfileStrategy;
 use crate::settings::SettingsErrors;
-use crate::violation::quoted_list;
+use crate::violation::Allowed;
 use serde_json::{json, Value};
 
 pub const RUNTIME_DEFAULT: &str = "runtime/default";
@@ -96,12 +96,9 @@ impl ProfileRules {
         })
     }
 
-    /// The allow-list for messages.
-    pub fn describe(&self) -> String {
-        match &self.allowed {
-            Some(list) if !list.is_empty() => quoted_list(list),
-            _ => "none".to_string(),
-        }
+    /// The allow-list for messages (`none` when there is none, or it is empty).
+    pub fn allowed(&self) -> Allowed {
+        Allowed::values(self.allowed.as_deref().unwrap_or_default())
     }
 }
 

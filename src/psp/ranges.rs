@@ -2,6 +2,7 @@
 
 use crate::settings::spec::IdRange;
 use crate::settings::SettingsErrors;
+use crate::violation::Allowed;
 
 /// True when `id` lies in one of `ranges` (both ends included).
 pub fn contains(ranges: &[IdRange], id: i64) -> bool {
@@ -21,6 +22,11 @@ pub fn describe(ranges: &[IdRange]) -> String {
         })
         .collect();
     parts.join(", ")
+}
+
+/// The ranges as what a violation allows (`none` when there are none).
+pub fn allowed(ranges: &[IdRange]) -> Allowed {
+    Allowed::ranges(describe(ranges))
 }
 
 /// Checks `ranges` as PSP's API validation does: no negative ends, `min <= max`, and ends within `limit`.

@@ -9,7 +9,7 @@ use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt};
 use crate::settings::SettingsErrors;
-use crate::violation::Violations;
+use crate::violation::{Allowed, Field, Violations};
 use serde_json::Value;
 
 #[derive(Debug)]
@@ -49,16 +49,20 @@ impl FieldFamily for ReadOnlyRootFilesystem {
             return;
         }
         for (at, c) in pod.spec.all_containers() {
-            let path = format!(
-                "{}.securityContext.readOnlyRootFilesystem",
-                pod.kind.container_path(at)
+            let at = Field::container(
+                format!(
+                    "{}.securityContext.readOnlyRootFilesystem",
+                    pod.kind.container_path(at)
+                ),
+                &c.name,
             );
             match c.sc().and_then(|sc| sc.read_only_root_filesystem) {
-                None => violations.required(path, " to true"),
+                None => violations.required(at, "must be set to true", Allowed::literal(true)),
                 Some(false) => violations.invalid(
-                    path,
+                    at,
                     false,
-                    "must be true: the root filesystem must be read-only",
+                    "the root filesystem must be read-only",
+                    Allowed::literal(true),
                 ),
                 Some(true) => {}
             }
@@ -84,8 +88,8 @@ mod tests {
         );
         let required = psp(json!({"readOnlyRootFilesystem": true}));
         assert_eq!(violations(&required, &pod(spec.clone())), vec![
-            "spec.containers[0].securityContext.readOnlyRootFilesystem: Invalid value: false: must be true: the root filesystem must be read-only",
-            "spec.containers[1].securityContext.readOnlyRootFilesystem must be set to true",
+            "spec.containers[0].securityContext.readOnlyRootFilesystem (container \"a\"): Invalid value: false: the root filesystem must be read-only; allowed: true",
+            "spec.containers[1].securityContext.readOnlyRootFilesystem (container \"b\"): Required value: must be set to true; allowed: true",
         ]);
         let (defaulted_pod, object) = defaulted(&required, spec);
         assert_eq!(

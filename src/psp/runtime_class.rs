@@ -9,7 +9,7 @@ use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, quoted_list, Violations};
+use crate::violation::{quoted, Allowed, Field, Violations};
 use serde_json::Value;
 
 #[derive(Debug)]
@@ -101,18 +101,11 @@ impl FieldFamily for RuntimeClass {
             return;
         };
         if !allowed.iter().any(|a| a == "*" || a == name) {
-            let detail = if allowed.is_empty() {
-                "no RuntimeClass may be set".to_string()
-            } else {
-                format!(
-                    "RuntimeClass is not allowed; allowed: {}",
-                    quoted_list(allowed)
-                )
-            };
             violations.invalid(
-                pod.kind.spec_field("runtimeClassName"),
+                Field::pod(pod.kind.spec_field("runtimeClassName")),
                 quoted(name),
-                detail,
+                "RuntimeClass is not allowed",
+                Allowed::values(allowed),
             );
         }
     }

@@ -20,7 +20,7 @@ use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, Profile};
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, Violations};
+use crate::violation::{quoted, Allowed, Field, Violations};
 
 pub const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 pub const CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
@@ -30,15 +30,15 @@ pub struct Seccomp {
     rules: ProfileRules,
 }
 
-/// A profile set somewhere: its path and its name.
+/// A profile set somewhere: its field and its name.
 struct Source {
-    path: String,
+    at: Field,
     name: String,
 }
 
-fn field_source(path: String, profile: Option<&Profile>) -> Option<Source> {
+fn field_source(at: Field, profile: Option<&Profile>) -> Option<Source> {
     profile.map(|p| Source {
-        path,
+        at,
         name: profile_names::name_of(p),
     })
 }
@@ -50,11 +50,11 @@ impl Seccomp {
             .get(POD_ANNOTATION)
             .filter(|v| !v.is_empty())
             .map(|v| Source {
-                path: pod.kind.annotation_path(POD_ANNOTATION),
+                at: Field::pod(pod.kind.annotation_path(POD_ANNOTATION)),
                 name: v.clone(),
             });
         let field = field_source(
-            pod.kind.spec_field("securityContext.seccompProfile"),
+            Field::pod(pod.kind.spec_field("securityContext.seccompProfile")),
             pod.spec
                 .pod_security_context()
                 .and_then(|sc| sc.seccomp_profile.as_ref()),
@@ -69,11 +69,11 @@ impl Seccomp {
             .get(&key)
             .filter(|v| !v.is_empty())
             .map(|v| Source {
-                path: pod.kind.annotation_path(&key),
+                at: Field::container(pod.kind.annotation_path(&key), &c.name),
                 name: v.clone(),
             });
         let field = field_source(
-            format!("{path}.securityContext.seccompProfile"),
+            Field::container(format!("{path}.securityContext.seccompProfile"), &c.name),
             c.sc().and_then(|sc| sc.seccomp_profile.as_ref()),
         );
         annotation.into_iter().chain(field).collect()
@@ -84,22 +84,14 @@ impl Seccomp {
             Some(list) if !list.is_empty() => {
                 if !self.rules.allows(&source.name) {
                     violations.invalid(
-                        source.path.clone(),
+                        source.at.clone(),
                         quoted(&source.name),
-                        format!(
-                            "seccomp profile is not allowed; allowed: {}",
-                            self.rules.describe()
-                        ),
+                        "seccomp profile is not allowed",
+                        self.rules.allowed(),
                     );
                 }
             }
-            _ => violations.forbidden(
-                source.path.clone(),
-                format!(
-                    "seccomp may not be set (the policy allows no seccomp profile; found {})",
-                    quoted(&source.name)
-                ),
-            ),
+            _ => violations.forbidden(source.at.clone(), "seccomp may not be set", Allowed::none()),
         }
     }
 }
@@ -154,13 +146,19 @@ impl FieldFamily for Seccomp {
                 self.judge(source, violations);
             }
             if required && sources.is_empty() && pod_sources.is_empty() {
-                violations.required(
-                    format!("{path}.securityContext.seccompProfile"),
+                // The legacy EphemeralContainers object holds none of the pod's fields: none to name.
+                let reason = if pod.kind.has_pod_fields() {
                     format!(
-                        " here or in {} (allowed: {})",
-                        pod.kind.spec_field("securityContext.seccompProfile"),
-                        self.rules.describe()
-                    ),
+                        "must be set here or in {}",
+                        pod.kind.spec_field("securityContext.seccompProfile")
+                    )
+                } else {
+                    "must be set here: this object holds none of the pod's fields".to_string()
+                };
+                violations.required(
+                    Field::container(format!("{path}.securityContext.seccompProfile"), &c.name),
+                    reason,
+                    self.rules.allowed(),
                 );
             }
         }
@@ -169,6 +167,7 @@ impl FieldFamily for Seccomp {
 
 #[cfg(test)]
 mod tests {
+    use crate::object::{Kind, PodObject};
     use crate::psp::test_support::*;
     use serde_json::json;
 
@@ -186,9 +185,12 @@ mod tests {
         let p = psp(json!({}));
         assert!(violations(&p, &pod(json!({"containers": [{"name": "a"}]}))).is_empty());
         let set = json!({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}, "containers": [{"name": "a"}]});
-        assert_eq!(violations(&p, &pod(set)), vec![
-            "spec.securityContext.seccompProfile: Forbidden: seccomp may not be set (the policy allows no seccomp profile; found \"runtime/default\")",
-        ]);
+        assert_eq!(
+            violations(&p, &pod(set)),
+            vec![
+            "spec.securityContext.seccompProfile: Forbidden: seccomp may not be set; allowed: none",
+        ]
+        );
     }
 
     #[test]
@@ -206,7 +208,7 @@ mod tests {
             json!({"container.seccomp.security.alpha.kubernetes.io/a": "unconfined"}),
         );
         assert_eq!(violations(&p, &annotation_unconfined), vec![
-            "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/a]: Invalid value: \"unconfined\": seccomp profile is not allowed; allowed: \"runtime/default\"",
+            "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/a] (container \"a\"): Invalid value: \"unconfined\": seccomp profile is not allowed; allowed: \"runtime/default\"",
         ]);
     }
 
@@ -218,10 +220,16 @@ mod tests {
             {"name": "b"},
         ]});
         assert_eq!(violations(&p, &pod(spec)), vec![
-            "spec.containers[1].securityContext.seccompProfile must be set here or in spec.securityContext.seccompProfile (allowed: \"runtime/default\", \"localhost/prof.json\")",
+            "spec.containers[1].securityContext.seccompProfile (container \"b\"): Required value: must be set here or in spec.securityContext.seccompProfile; allowed: \"runtime/default\", \"localhost/prof.json\"",
         ]);
         let suffix = json!({"containers": [{"name": "a", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "evil/prof.json"}}}]});
         assert_eq!(violations(&p, &pod(suffix)).len(), 1);
+        // The legacy EphemeralContainers object has no pod-level field to name.
+        let object = json!({"kind": "EphemeralContainers", "ephemeralContainers": [{"name": "e"}]});
+        let legacy = PodObject::parse(Kind::EphemeralContainers, &object.to_string()).unwrap();
+        assert_eq!(violations(&p, &legacy), vec![
+            "ephemeralContainers[0].securityContext.seccompProfile (container \"e\"): Required value: must be set here: this object holds none of the pod's fields; allowed: \"runtime/default\", \"localhost/prof.json\"",
+        ]);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::SeLinuxOptions;
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, Violations};
+use crate::violation::{quoted, Allowed, Field, Violations};
 use serde_json::{Map, Value};
 
 #[derive(Debug)]
@@ -43,13 +43,54 @@ pub fn equal_levels(expected: &str, actual: &str) -> bool {
     sensitivity_a == sensitivity_b && sorted(categories_a) == sorted(categories_b)
 }
 
+/// The options as a JSON object, with the keys that are set: what the pod's `seLinuxOptions` are set to.
+fn options_json(options: &SeLinuxOptions) -> Value {
+    let mut map = Map::new();
+    for (key, value) in [
+        ("user", &options.user),
+        ("role", &options.role),
+        ("type", &options.type_),
+        ("level", &options.level),
+    ] {
+        if let Some(value) = value {
+            map.insert(key.to_owned(), Value::String(value.clone()));
+        }
+    }
+    Value::Object(map)
+}
+
+/// The options as a JSON object in the API's field order (`user`, `role`, `type`, `level`), whatever order
+/// serde_json keeps keys in: for messages.
+fn options_text(options: &SeLinuxOptions) -> String {
+    let fields: Vec<String> = [
+        ("user", &options.user),
+        ("role", &options.role),
+        ("type", &options.type_),
+        ("level", &options.level),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some(format!("{}:{}", quoted(key), quoted(value.as_deref()?))))
+    .collect();
+    format!("{{{}}}", fields.join(","))
+}
+
 impl SeLinux {
+    /// Compares `actual`, the options at `path`, with the required ones; `container` is the container whose
+    /// own options they are.
     fn check(
         required: &SeLinuxOptions,
         path: &str,
+        container: Option<&str>,
         actual: &SeLinuxOptions,
         violations: &mut Violations,
     ) {
+        let at = |field: &str| {
+            let path = format!("{path}.{field}");
+            match container {
+                Some(name) => Field::container(path, name),
+                None => Field::pod(path),
+            }
+        };
         let value = |v: &Option<String>| v.clone().unwrap_or_default();
         for (field, want, got) in [
             ("user", value(&required.user), value(&actual.user)),
@@ -58,18 +99,20 @@ impl SeLinux {
         ] {
             if want != got {
                 violations.invalid(
-                    format!("{path}.{field}"),
+                    at(field),
                     quoted(&got),
-                    format!("must be {}", quoted(&want)),
+                    format!("SELinux {field} is not allowed"),
+                    Allowed::values(&[want]),
                 );
             }
         }
         let (want, got) = (value(&required.level), value(&actual.level));
         if !equal_levels(&want, &got) {
             violations.invalid(
-                format!("{path}.level"),
+                at("level"),
                 quoted(&got),
-                format!("must be {}", quoted(&want)),
+                "SELinux level is not allowed",
+                Allowed::values(&[want]),
             );
         }
     }
@@ -116,20 +159,9 @@ impl FieldFamily for SeLinux {
             return;
         }
         pod.spec.pod_sc_mut().se_linux_options = Some(required.clone());
-        let mut options = Map::new();
-        for (key, value) in [
-            ("user", &required.user),
-            ("role", &required.role),
-            ("type", &required.type_),
-            ("level", &required.level),
-        ] {
-            if let Some(value) = value {
-                options.insert(key.to_owned(), Value::String(value.clone()));
-            }
-        }
         defaults.set_pod(
             &["securityContext", "seLinuxOptions"],
-            Value::Object(options),
+            options_json(required),
         );
     }
 
@@ -144,8 +176,12 @@ impl FieldFamily for SeLinux {
                 .pod_security_context()
                 .and_then(|sc| sc.se_linux_options.as_ref())
             {
-                Some(options) => Self::check(required, &pod_path, options, violations),
-                None => violations.required(pod_path, " (the seLinux rule is MustRunAs)"),
+                Some(options) => Self::check(required, &pod_path, None, options, violations),
+                None => violations.required(
+                    Field::pod(pod_path),
+                    "must be set when the seLinux rule is MustRunAs",
+                    Allowed::literal(options_text(required)),
+                ),
             }
         }
         // Containers that inherit the pod's options were judged with the pod.
@@ -155,7 +191,7 @@ impl FieldFamily for SeLinux {
                     "{}.securityContext.seLinuxOptions",
                     pod.kind.container_path(at)
                 );
-                Self::check(required, &path, options, violations);
+                Self::check(required, &path, Some(&c.name), options, violations);
             }
         }
     }
@@ -189,12 +225,12 @@ mod tests {
         );
         let cases = [
             (json!({"containers": [{"name": "a"}]}), vec![
-                "spec.securityContext.seLinuxOptions must be set (the seLinux rule is MustRunAs)",
+                "spec.securityContext.seLinuxOptions: Required value: must be set when the seLinux rule is MustRunAs; allowed: {\"type\":\"container_t\",\"level\":\"s0:c1,c2\"}",
             ]),
             (json!({"securityContext": {"seLinuxOptions": {"type": "container_t", "level": "s0:c2,c1"}}, "containers": [
                 {"name": "a", "securityContext": {"seLinuxOptions": {"type": "spc_t", "user": "root", "level": "s0:c2,c1"}}}]}), vec![
-                "spec.containers[0].securityContext.seLinuxOptions.user: Invalid value: \"root\": must be \"\"",
-                "spec.containers[0].securityContext.seLinuxOptions.type: Invalid value: \"spc_t\": must be \"container_t\"",
+                "spec.containers[0].securityContext.seLinuxOptions.user (container \"a\"): Invalid value: \"root\": SELinux user is not allowed; allowed: \"\"",
+                "spec.containers[0].securityContext.seLinuxOptions.type (container \"a\"): Invalid value: \"spc_t\": SELinux type is not allowed; allowed: \"container_t\"",
             ]),
             (json!({"securityContext": {"seLinuxOptions": {"type": "container_t", "level": "s0:c1,c2"}}, "containers": [{"name": "a"}]}), vec![]),
         ];

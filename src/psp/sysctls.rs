@@ -4,13 +4,14 @@
 //! Allows: a sysctl not matched by `forbiddenSysctls`, and either in the kubelet's safe set or matched by
 //! `allowedUnsafeSysctls`. A pattern is an exact name, a prefix ending in `*`, or `*` alone; patterns are
 //! normalised as names are, so `kernel/shm_rmid_forced` and `kernel.shm_rmid_forced` are one pattern. Forbidden
-//! wins over allowed, and over the safe set. PSP defaults nothing here.
+//! wins over allowed, and over the safe set. A violation's `allowed:` lists `allowedUnsafeSysctls`: what the
+//! settings allow beside the safe set. PSP defaults nothing here.
 
 use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::safe_sysctls;
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, quoted_list, Violations};
+use crate::violation::{quoted, Allowed, Field, Violations};
 
 #[derive(Debug)]
 pub struct Sysctls {
@@ -178,23 +179,24 @@ impl FieldFamily for Sysctls {
         for (i, sysctl) in pod.spec.sysctls().iter().enumerate() {
             let name = normalize(&sysctl.name);
             if !self.is_allowed(&name) {
-                let why = match self.forbidding(&name) {
-                    Some(pattern) => {
-                        format!("it is forbidden by forbiddenSysctls ({})", quoted(pattern))
-                    }
-                    None if self.allowed_unsafe.is_empty() => {
-                        "it is neither a safe sysctl nor in allowedUnsafeSysctls (none)".to_string()
-                    }
-                    None => format!(
-                        "it is neither a safe sysctl nor in allowedUnsafeSysctls ({})",
-                        quoted_list(&self.allowed_unsafe)
+                let reason = match self.forbidding(&name) {
+                    Some(pattern) => format!(
+                        "sysctl is forbidden by forbiddenSysctls {}",
+                        quoted(pattern)
                     ),
+                    None => {
+                        "sysctl is neither a safe sysctl nor in allowedUnsafeSysctls".to_string()
+                    }
                 };
+                // The safe sysctls are allowed too, unless forbidden: the list is what the settings add to them.
                 violations.invalid(
-                    pod.kind
-                        .spec_field(&format!("securityContext.sysctls[{i}].name")),
+                    Field::pod(
+                        pod.kind
+                            .spec_field(&format!("securityContext.sysctls[{i}].name")),
+                    ),
                     quoted(&sysctl.name),
-                    format!("sysctl is not allowed: {why}"),
+                    reason,
+                    Allowed::values(&self.allowed_unsafe),
                 );
             }
         }
@@ -258,18 +260,18 @@ mod tests {
         ]);
         let cases = [
             (json!({}), vec![
-                "spec.securityContext.sysctls[1].name: Invalid value: \"net.core.somaxconn\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls (none)",
-                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls (none)",
+                "spec.securityContext.sysctls[1].name: Invalid value: \"net.core.somaxconn\": sysctl is neither a safe sysctl nor in allowedUnsafeSysctls; allowed: none",
+                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is neither a safe sysctl nor in allowedUnsafeSysctls; allowed: none",
             ]),
             (json!({"allowedUnsafeSysctls": ["net.core.*", "kernel.msg*"]}), vec![]),
             (json!({"allowedUnsafeSysctls": ["net.core.*"], "forbiddenSysctls": ["kernel.*"]}), vec![
-                "spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is not allowed: it is forbidden by forbiddenSysctls (\"kernel.*\")",
-                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is not allowed: it is forbidden by forbiddenSysctls (\"kernel.*\")",
+                "spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is forbidden by forbiddenSysctls \"kernel.*\"; allowed: \"net.core.*\"",
+                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is forbidden by forbiddenSysctls \"kernel.*\"; allowed: \"net.core.*\"",
             ]),
             (json!({"allowedUnsafeSysctls": ["*"]}), vec![]),
             (json!({"allowedUnsafeSysctls": ["net.ipv4.tcp_*", "kernel.msgmnb"]}), vec![
-                "spec.securityContext.sysctls[1].name: Invalid value: \"net.core.somaxconn\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls (\"net.ipv4.tcp_*\", \"kernel.msgmnb\")",
-                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is not allowed: it is neither a safe sysctl nor in allowedUnsafeSysctls (\"net.ipv4.tcp_*\", \"kernel.msgmnb\")",
+                "spec.securityContext.sysctls[1].name: Invalid value: \"net.core.somaxconn\": sysctl is neither a safe sysctl nor in allowedUnsafeSysctls; allowed: \"net.ipv4.tcp_*\", \"kernel.msgmnb\"",
+                "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is neither a safe sysctl nor in allowedUnsafeSysctls; allowed: \"net.ipv4.tcp_*\", \"kernel.msgmnb\"",
             ]),
         ];
         for (settings, expected) in cases {
@@ -294,8 +296,8 @@ mod tests {
             json!({"forbiddenSysctls": ["kernel/shm_rmid_forced", "net/ipv4/tcp_*"], "allowedUnsafeSysctls": ["net/core/*"]}),
         );
         assert_eq!(violations(&p, &pod(spec)), vec![
-            "spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is not allowed: it is forbidden by forbiddenSysctls (\"kernel/shm_rmid_forced\")",
-            "spec.securityContext.sysctls[1].name: Invalid value: \"net/ipv4/tcp_syncookies\": sysctl is not allowed: it is forbidden by forbiddenSysctls (\"net/ipv4/tcp_*\")",
+            "spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is forbidden by forbiddenSysctls \"kernel/shm_rmid_forced\"; allowed: \"net/core/*\"",
+            "spec.securityContext.sysctls[1].name: Invalid value: \"net/ipv4/tcp_syncookies\": sysctl is forbidden by forbiddenSysctls \"net/ipv4/tcp_*\"; allowed: \"net/core/*\"",
         ]);
         // An allowed pattern and a forbidden one in different spellings still overlap.
         assert_eq!(

@@ -14,8 +14,14 @@ use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt, Effective};
 use crate::settings::spec::IdRange;
 use crate::settings::SettingsErrors;
-use crate::violation::Violations;
+use crate::violation::{Allowed, Field, Violations};
 use serde_json::Value;
+
+/// The UIDs `MustRunAsNonRoot` allows: every UID but root's (PSP accepted any non-negative int64).
+const NON_ROOT_UIDS: [IdRange; 1] = [IdRange {
+    min: 1,
+    max: ranges::MAX_ID,
+}];
 
 #[derive(Debug)]
 enum Rule {
@@ -96,53 +102,49 @@ impl FieldFamily for Users {
             let effective = Effective::of(&pod.spec, c);
             // Report a value where it is set: the container's own, else the pod's.
             let own_sc = c.sc();
-            let path_of = |field: &str, own: bool| {
-                if own {
+            let at_field = |field: &str, own: bool| {
+                let path = if own {
                     format!("{}.securityContext.{field}", pod.kind.container_path(at))
                 } else {
-                    format!("{}.securityContext.{field}", pod.kind.spec_path())
-                }
+                    pod.kind.spec_field(&format!("securityContext.{field}"))
+                };
+                Field::container(path, &c.name)
             };
             let user_is_own = own_sc.and_then(|sc| sc.run_as_user).is_some();
             let non_root_is_own = own_sc.and_then(|sc| sc.run_as_non_root).is_some();
             match &self.rule {
                 Rule::MustRunAs(ranges) => match effective.run_as_user() {
                     None => violations.required(
-                        path_of("runAsUser", true),
-                        format!(" (allowed UIDs: {})", ranges::describe(ranges)),
+                        at_field("runAsUser", true),
+                        "must be set",
+                        ranges::allowed(ranges),
                     ),
                     Some(uid) if !ranges::contains(ranges, uid) => violations.invalid(
-                        path_of("runAsUser", user_is_own),
+                        at_field("runAsUser", user_is_own),
                         uid,
-                        format!(
-                            "container {:?}: UID must be in the ranges: {}",
-                            c.name,
-                            ranges::describe(ranges)
-                        ),
+                        "UID is not in the allowed ranges",
+                        ranges::allowed(ranges),
                     ),
                     Some(_) => {}
                 },
                 Rule::MustRunAsNonRoot => {
                     match (effective.run_as_non_root(), effective.run_as_user()) {
                         (None, None) => violations.required(
-                            path_of("runAsNonRoot", true),
-                            " to true (or runAsUser to a non-zero UID)",
+                            at_field("runAsNonRoot", true),
+                            "must be set to true, or runAsUser to a non-zero UID",
+                            Allowed::literal(true),
                         ),
                         (Some(false), _) => violations.invalid(
-                            path_of("runAsNonRoot", non_root_is_own),
+                            at_field("runAsNonRoot", non_root_is_own),
                             false,
-                            format!(
-                                "container {:?} must not run as root: runAsNonRoot must be true",
-                                c.name
-                            ),
+                            "containers must not run as root",
+                            Allowed::literal(true),
                         ),
                         (_, Some(0)) => violations.invalid(
-                            path_of("runAsUser", user_is_own),
+                            at_field("runAsUser", user_is_own),
                             0,
-                            format!(
-                                "container {:?}: running with the root UID is forbidden",
-                                c.name
-                            ),
+                            "running as root is not allowed",
+                            ranges::allowed(&NON_ROOT_UIDS),
                         ),
                         _ => {}
                     }
@@ -163,16 +165,16 @@ mod tests {
         let p = psp(json!({"runAsUser": {"rule": "MustRunAsNonRoot"}}));
         let cases = [
             (json!({"containers": [{"name": "a"}]}), vec![
-                "spec.containers[0].securityContext.runAsNonRoot must be set to true (or runAsUser to a non-zero UID)",
+                "spec.containers[0].securityContext.runAsNonRoot (container \"a\"): Required value: must be set to true, or runAsUser to a non-zero UID; allowed: true",
             ]),
             (json!({"securityContext": {"runAsNonRoot": true}, "containers": [{"name": "a", "securityContext": {"runAsUser": 0}}]}), vec![
-                "spec.containers[0].securityContext.runAsUser: Invalid value: 0: container \"a\": running with the root UID is forbidden",
+                "spec.containers[0].securityContext.runAsUser (container \"a\"): Invalid value: 0: running as root is not allowed; allowed: 1-9223372036854775807",
             ]),
             (json!({"securityContext": {"runAsUser": 0}, "containers": [{"name": "a"}]}), vec![
-                "spec.securityContext.runAsUser: Invalid value: 0: container \"a\": running with the root UID is forbidden",
+                "spec.securityContext.runAsUser (container \"a\"): Invalid value: 0: running as root is not allowed; allowed: 1-9223372036854775807",
             ]),
             (json!({"containers": [{"name": "a", "securityContext": {"runAsNonRoot": false, "runAsUser": 5}}]}), vec![
-                "spec.containers[0].securityContext.runAsNonRoot: Invalid value: false: container \"a\" must not run as root: runAsNonRoot must be true",
+                "spec.containers[0].securityContext.runAsNonRoot (container \"a\"): Invalid value: false: containers must not run as root; allowed: true",
             ]),
             (json!({"containers": [{"name": "a", "securityContext": {"runAsUser": 1000}}]}), vec![]),
             (json!({"securityContext": {"runAsNonRoot": true}, "containers": [{"name": "a"}], "ephemeralContainers": [{"name": "e"}]}), vec![]),
@@ -201,9 +203,9 @@ mod tests {
             json!({"runAsUser": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 2000}]}}),
         );
         let cases = [
-            (json!({"containers": [{"name": "a"}]}), vec!["spec.containers[0].securityContext.runAsUser must be set (allowed UIDs: 1000-2000)"]),
+            (json!({"containers": [{"name": "a"}]}), vec!["spec.containers[0].securityContext.runAsUser (container \"a\"): Required value: must be set; allowed: 1000-2000"]),
             (json!({"containers": [{"name": "a", "securityContext": {"runAsUser": 999}}]}), vec![
-                "spec.containers[0].securityContext.runAsUser: Invalid value: 999: container \"a\": UID must be in the ranges: 1000-2000",
+                "spec.containers[0].securityContext.runAsUser (container \"a\"): Invalid value: 999: UID is not in the allowed ranges; allowed: 1000-2000",
             ]),
             (json!({"securityContext": {"runAsUser": 1500}, "containers": [{"name": "a"}]}), vec![]),
         ];

@@ -4,7 +4,12 @@
 //! `volumeMounts` of every container.
 //! Allows:
 //! - a volume whose type is in `volumes` (`"*"`: every type; an empty or absent list: none, as in PSP);
-//!   a volume of a type this policy does not know only under `"*"`;
+//!   a volume of a type this policy does not know only under `"*"`. The names are PSP's `FSType`s as
+//!   `policy/v1beta1` spells them (`cephFS`, `storageos`); beyond PSP, `image` (a volume type PSP predates),
+//!   `cephfs` (the pod's key for `cephFS`, which earlier versions of this policy took as the name) and `none`
+//!   (OpenShift's spelling of "no volume type", found in pasted lists: it adds nothing);
+//! - a `projected` volume that holds only the service-account token the ServiceAccount admission plugin
+//!   injects, wherever `secret` is allowed (PSP's rule since Kubernetes 1.20);
 //! - a `hostPath` only under one of `allowedHostPaths` (none listed: any path). Paths are cleaned (`..`, `.`,
 //!   `//`) before matching, and a prefix matches whole path segments only (`/data/ai` does not match
 //!   `/data/aix`). When every prefix that matches is `readOnly`, every mount of the volume, in every container,
@@ -18,7 +23,7 @@ use crate::object::PodObject;
 use crate::pod::VolumeType;
 use crate::settings::spec::AllowedHostPath;
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, quoted_list, Violations};
+use crate::violation::{quoted, quoted_list, Allowed, Field, Violations};
 
 #[derive(Debug)]
 pub struct Volumes {
@@ -67,12 +72,20 @@ pub fn has_path_prefix(path: &str, prefix: &str) -> bool {
 }
 
 impl Volumes {
-    fn allowed_list(&self) -> String {
-        if self.allowed.is_empty() {
-            return "none".to_string();
-        }
+    fn allowed_types(&self) -> Allowed {
         let names: Vec<&str> = self.allowed.iter().map(|t| t.name()).collect();
-        quoted_list(&names)
+        Allowed::values(&names)
+    }
+
+    /// Whether a volume of type `kind` may be used. As in PSP, the service-account token volume that the
+    /// ServiceAccount admission plugin injects (a `projected` volume) is allowed wherever `secret` is, so that a
+    /// list written before that volume existed keeps working.
+    fn allows_type(&self, kind: VolumeType, volume: &crate::pod::Volume) -> bool {
+        self.allow_all
+            || self.allowed.contains(&kind)
+            || (kind == VolumeType::Projected
+                && volume.only_service_account_token
+                && self.allowed.contains(&VolumeType::Secret))
     }
 
     /// Whether `path` may be used, and whether it must then be mounted read-only (PSP's
@@ -111,12 +124,10 @@ impl Volumes {
                 .map(|p| p.path_prefix.as_str())
                 .collect();
             violations.invalid(
-                pod.kind.spec_field(&format!("volumes[{i}].hostPath.path")),
+                Field::pod(pod.kind.spec_field(&format!("volumes[{i}].hostPath.path"))),
                 quoted(host_path),
-                format!(
-                    "host path is not allowed to be used; allowed path prefixes: {}",
-                    quoted_list(&prefixes)
-                ),
+                "host path is not under an allowed path prefix",
+                Allowed::values(&prefixes),
             );
             return;
         }
@@ -127,9 +138,13 @@ impl Volumes {
             for (j, mount) in c.volume_mounts().iter().enumerate() {
                 if mount.name == volume.name && mount.read_only != Some(true) {
                     violations.invalid(
-                        format!("{}.volumeMounts[{j}].readOnly", pod.kind.container_path(at)),
+                        Field::container(
+                            format!("{}.volumeMounts[{j}].readOnly", pod.kind.container_path(at)),
+                            &c.name,
+                        ),
                         mount.read_only.unwrap_or(false),
                         format!("host path {} must be mounted read-only", quoted(host_path)),
+                        Allowed::literal(true),
                     );
                 }
             }
@@ -145,11 +160,13 @@ impl FieldFamily for Volumes {
         for (i, name) in names.iter().enumerate() {
             match (name.as_str(), VolumeType::from_name(name)) {
                 ("*", _) => allow_all = true,
+                // OpenShift's spelling of "no volume type" (PSP has none): it adds nothing to the list.
+                ("none", _) => {}
                 (_, Some(t)) => allowed.push(t),
                 (_, None) => errors.add(
                     format!("volumes[{i}]"),
                     format!(
-                        "unknown volume type {name:?}; known: \"*\", {}",
+                        "unknown volume type {name:?}; valid: \"*\", {}, \"none\"",
                         known_types()
                     ),
                 ),
@@ -207,9 +224,10 @@ impl FieldFamily for Volumes {
             if !self.allow_all {
                 for unknown in &volume.unknown_sources {
                     violations.invalid(
-                        path.clone(),
+                        Field::pod(path.clone()),
                         quoted(unknown),
-                        format!("unknown volume type; allowed: {}", self.allowed_list()),
+                        "unknown volume type",
+                        self.allowed_types(),
                     );
                 }
             }
@@ -221,15 +239,12 @@ impl FieldFamily for Volumes {
                     &volume.sources
                 };
             for kind in sources {
-                if !self.allow_all && !self.allowed.contains(kind) {
+                if !self.allows_type(*kind, volume) {
                     violations.invalid(
-                        path.clone(),
+                        Field::pod(path.clone()),
                         quoted(kind.name()),
-                        format!(
-                            "{} volumes are not allowed to be used; allowed: {}",
-                            kind.name(),
-                            self.allowed_list()
-                        ),
+                        format!("{} volumes are not allowed to be used", kind.name()),
+                        self.allowed_types(),
                     );
                     continue;
                 }
@@ -241,12 +256,10 @@ impl FieldFamily for Volumes {
                             && !self.flex_drivers.iter().any(|d| d == driver)
                         {
                             violations.invalid(
-                                format!("{path}.flexVolume.driver"),
+                                Field::pod(format!("{path}.flexVolume.driver")),
                                 quoted(driver),
-                                format!(
-                                    "flexVolume driver is not allowed; allowed: {}",
-                                    quoted_list(&self.flex_drivers)
-                                ),
+                                "flexVolume driver is not allowed",
+                                Allowed::values(&self.flex_drivers),
                             );
                         }
                     }
@@ -256,12 +269,10 @@ impl FieldFamily for Volumes {
                             && !self.csi_drivers.iter().any(|d| d == driver)
                         {
                             violations.invalid(
-                                format!("{path}.csi.driver"),
+                                Field::pod(format!("{path}.csi.driver")),
                                 quoted(driver),
-                                format!(
-                                    "inline CSI driver is not allowed; allowed: {}",
-                                    quoted_list(&self.csi_drivers)
-                                ),
+                                "inline CSI driver is not allowed",
+                                Allowed::values(&self.csi_drivers),
                             );
                         }
                     }
@@ -326,14 +337,14 @@ mod tests {
             (host_path_pod("/data/ai/models", ro.clone()), vec![]),
             (host_path_pod("/scratch/tmp", rw.clone()), vec![]),
             (host_path_pod("/data/ai/models", rw.clone()), vec![
-                "spec.containers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/ai/models\" must be mounted read-only",
-                "spec.containers[0].volumeMounts[1].readOnly: Invalid value: false: host path \"/data/ai/models\" must be mounted read-only",
+                "spec.containers[0].volumeMounts[0].readOnly (container \"a\"): Invalid value: false: host path \"/data/ai/models\" must be mounted read-only; allowed: true",
+                "spec.containers[0].volumeMounts[1].readOnly (container \"a\"): Invalid value: false: host path \"/data/ai/models\" must be mounted read-only; allowed: true",
             ]),
             (host_path_pod("/data/ai/../../etc", ro.clone()), vec![
-                "spec.volumes[0].hostPath.path: Invalid value: \"/data/ai/../../etc\": host path is not allowed to be used; allowed path prefixes: \"/data/ai\", \"/scratch\"",
+                "spec.volumes[0].hostPath.path: Invalid value: \"/data/ai/../../etc\": host path is not under an allowed path prefix; allowed: \"/data/ai\", \"/scratch\"",
             ]),
             (host_path_pod("/data/aix", ro.clone()), vec![
-                "spec.volumes[0].hostPath.path: Invalid value: \"/data/aix\": host path is not allowed to be used; allowed path prefixes: \"/data/ai\", \"/scratch\"",
+                "spec.volumes[0].hostPath.path: Invalid value: \"/data/aix\": host path is not under an allowed path prefix; allowed: \"/data/ai\", \"/scratch\"",
             ]),
         ];
         for (spec, expected) in cases {
@@ -344,7 +355,7 @@ mod tests {
         spec["initContainers"] =
             json!([{"name": "i", "volumeMounts": [{"name": "h", "mountPath": "/x"}]}]);
         assert_eq!(violations(&p, &pod(spec)), vec![
-            "spec.initContainers[0].volumeMounts[0].readOnly: Invalid value: false: host path \"/data/ai\" must be mounted read-only",
+            "spec.initContainers[0].volumeMounts[0].readOnly (container \"i\"): Invalid value: false: host path \"/data/ai\" must be mounted read-only; allowed: true",
         ]);
     }
 
@@ -376,6 +387,27 @@ mod tests {
     }
 
     #[test]
+    fn the_service_account_token_volume_is_allowed_wherever_secret_is() {
+        let token = json!({"name": "kube-api-access-x", "projected": {"sources": [
+            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
+        ]}});
+        let other = json!({"name": "vault", "projected": {"sources": [
+            {"serviceAccountToken": {"path": "token", "audience": "vault"}},
+        ]}});
+        let spec = json!({"volumes": [token, other], "containers": []});
+        assert_eq!(violations(&psp(json!({"volumes": ["secret"]})), &pod(spec.clone())), vec![
+            "spec.volumes[1]: Invalid value: \"projected\": projected volumes are not allowed to be used; allowed: \"secret\"",
+        ]);
+        assert_eq!(violations(&psp(json!({"volumes": ["configMap"]})), &pod(spec.clone())), vec![
+            "spec.volumes[0]: Invalid value: \"projected\": projected volumes are not allowed to be used; allowed: \"configMap\"",
+            "spec.volumes[1]: Invalid value: \"projected\": projected volumes are not allowed to be used; allowed: \"configMap\"",
+        ]);
+        assert!(violations(&psp(json!({"volumes": ["projected"]})), &pod(spec)).is_empty());
+    }
+
+    #[test]
     fn drivers() {
         let spec = json!({"volumes": [
             {"name": "f", "flexVolume": {"driver": "example/lvm"}}, {"name": "c", "csi": {"driver": "secrets-store.csi.k8s.io"}}
@@ -388,6 +420,73 @@ mod tests {
             "spec.volumes[0].flexVolume.driver: Invalid value: \"example/lvm\": flexVolume driver is not allowed; allowed: \"example/cifs\"",
             "spec.volumes[1].csi.driver: Invalid value: \"secrets-store.csi.k8s.io\": inline CSI driver is not allowed; allowed: \"ebs.csi.aws.com\"",
         ]);
+    }
+
+    /// The `FSType` constants of `k8s.io/api/policy/v1beta1`, as the API spells them.
+    const PSP_FS_TYPES: [&str; 30] = [
+        "azureFile",
+        "flocker",
+        "flexVolume",
+        "hostPath",
+        "emptyDir",
+        "gcePersistentDisk",
+        "awsElasticBlockStore",
+        "gitRepo",
+        "secret",
+        "nfs",
+        "iscsi",
+        "glusterfs",
+        "persistentVolumeClaim",
+        "rbd",
+        "cinder",
+        "cephFS",
+        "downwardAPI",
+        "fc",
+        "configMap",
+        "vsphereVolume",
+        "quobyte",
+        "azureDisk",
+        "photonPersistentDisk",
+        "storageos",
+        "projected",
+        "portworxVolume",
+        "scaleIO",
+        "csi",
+        "ephemeral",
+        "*",
+    ];
+
+    #[test]
+    fn every_psp_volume_type_name_is_accepted_and_none_adds_nothing() {
+        for name in PSP_FS_TYPES.into_iter().chain(["image", "cephfs", "none"]) {
+            assert_eq!(settings_errors(json!({"volumes": [name]})), "", "{name}");
+        }
+        // Every type but `image` is one of PSP's, by its PSP name.
+        let names: Vec<&str> = VolumeType::ALL.iter().map(|t| t.name()).collect();
+        let mut expected: Vec<&str> = PSP_FS_TYPES.into_iter().filter(|n| *n != "*").collect();
+        expected.push("image");
+        assert_eq!(names, expected);
+        // `cephFS` judges the pod's `cephfs` source; `none` allows nothing.
+        let spec =
+            json!({"volumes": [{"name": "c", "cephfs": {"monitors": ["m"]}}], "containers": []});
+        assert!(violations(&psp(json!({"volumes": ["cephFS"]})), &pod(spec.clone())).is_empty());
+        assert!(violations(&psp(json!({"volumes": ["cephfs"]})), &pod(spec.clone())).is_empty());
+        assert_eq!(violations(&psp(json!({"volumes": ["none"]})), &pod(spec)), vec![
+            "spec.volumes[0]: Invalid value: \"cephFS\": cephFS volumes are not allowed to be used; allowed: none",
+        ]);
+    }
+
+    #[test]
+    fn an_unknown_volume_type_name_is_refused_listing_the_valid_ones() {
+        let mut valid: Vec<String> = PSP_FS_TYPES.iter().map(|n| format!("{n:?}")).collect();
+        valid.rotate_right(1); // "*" first
+        assert_eq!(
+            settings_errors(json!({"volumes": ["configMap", "CephFS"]})),
+            format!(
+                "volumes[1]: unknown volume type \"CephFS\"; valid: {}, \"image\", \"none\"",
+                valid.join(", ")
+            )
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub(super) fn restricted_volumes_v1_0(_: &Annotations, spec: &PodSpec) -> Option
         for source in &volume.sources {
             if !ALLOWED.contains(source) {
                 forbidden = true;
-                bad_types.insert(source.name());
+                bad_types.insert(source.source_key());
             }
         }
         if !volume.unknown_sources.is_empty() {

@@ -61,7 +61,7 @@ fn document(name: &str) -> Option<&'static str> {
                                     "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"],
             "volumes": ["azureFile", "flocker", "flexVolume", "emptyDir", "gcePersistentDisk",
                         "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi", "glusterfs",
-                        "persistentVolumeClaim", "rbd", "cinder", "cephfs", "downwardAPI", "fc", "configMap",
+                        "persistentVolumeClaim", "rbd", "cinder", "cephFS", "downwardAPI", "fc", "configMap",
                         "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "storageos", "projected",
                         "portworxVolume", "scaleIO", "csi", "ephemeral", "image"],
             "hostNetwork": false,

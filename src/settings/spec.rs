@@ -8,6 +8,8 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+use super::entries::{AuthorizationMode, RawEntries};
+
 #[derive(Deserialize, Debug, Default, Clone, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawSettings {
@@ -55,6 +57,12 @@ pub struct RawSettings {
     pub exemptions: Option<Exemptions>,
     /// Fill in PSP's defaults (true, the default) or only validate (for `mutating: false` deployments).
     pub mutating: Option<bool>,
+
+    /// Several named PodSecurityPolicies, selected among per request as PSP's admission plugin did (see
+    /// `entries`). With it, the PSP keys above stand in each entry, not here.
+    pub policies: Option<RawEntries>,
+    /// How the entries of `policies` are authorised.
+    pub authorization: Option<AuthorizationMode>,
 }
 
 /// A `[min, max]` range of IDs or host ports, both ends included.
@@ -195,6 +203,8 @@ impl RawSettings {
             pod_security_standard,
             exemptions,
             mutating,
+            policies,
+            authorization,
         )
     }
 
@@ -264,6 +274,8 @@ impl RawSettings {
             pod_security_standard: None,
             exemptions: None,
             mutating: None,
+            policies: None,
+            authorization: None,
             ..self.clone()
         };
         psp_only != RawSettings::default()

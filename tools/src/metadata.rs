@@ -170,12 +170,40 @@ fn check_metadata(metadata: &Metadata) -> Result<()> {
             );
         }
     }
+    for capability in metadata.host_capabilities.iter().flatten() {
+        if !is_host_capability_pattern(capability) {
+            bail!(
+                "metadata: hostCapabilities: {capability:?} is not a host capability pattern \
+                 (`*`, a prefix such as `kubernetes/*`, or a capability such as `kubernetes/can_i`)"
+            );
+        }
+    }
     if let Some(version) = &metadata.protocol_version {
         if version != "v1" {
             bail!("metadata: protocolVersion {version:?} is not a known protocol (v1)");
         }
     }
     Ok(())
+}
+
+/// A `hostCapabilities` item as Kubewarden (1.35 and later) reads it: `*`, a prefix ending in `/*`
+/// (`kubernetes/*`), or a capability path of at least two segments (`kubernetes/can_i`,
+/// `oci/v1/verify`). A lone segment (`kubernetes`) is incomplete.
+fn is_host_capability_pattern(pattern: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let segments: Vec<&str> = pattern.split('/').collect();
+    let named = |segment: &&str| {
+        !segment.is_empty()
+            && segment
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    match segments.split_last() {
+        Some((&"*", prefix)) => !prefix.is_empty() && prefix.iter().all(named),
+        _ => segments.len() >= 2 && segments.iter().all(named),
+    }
 }
 
 /// The JSON `kwctl annotate -m metadata.yml -u usage` embeds: the metadata document, with
@@ -263,6 +291,7 @@ mod tests {
         let bad_mode = format!("{MINIMAL}executionMode: wasm\n");
         let bad_protocol = format!("{MINIMAL}protocolVersion: v2\n");
         let bad_annotations = format!("{MINIMAL}annotations: [a]\n");
+        let bad_capability = format!("{MINIMAL}hostCapabilities: [kubernetes]\n");
         let cases = [
             ("[1, 2]", "must be a mapping"),
             ("rules: [", "not valid YAML"),
@@ -283,11 +312,41 @@ mod tests {
             (bad_mode.as_str(), "unknown executionMode"),
             (bad_protocol.as_str(), "not a known protocol"),
             (bad_annotations.as_str(), "metadata: annotations: invalid type"),
+            (bad_capability.as_str(), "\"kubernetes\" is not a host capability pattern"),
         ];
         for (yaml, needle) in cases {
             let err = format!("{:#}", parse_metadata(yaml).unwrap_err());
             assert!(err.contains(needle), "{yaml}: {err}");
         }
+    }
+
+    #[test]
+    fn host_capabilities_are_patterns_of_capability_paths() {
+        for good in [
+            "*",
+            "kubernetes/*",
+            "kubernetes/can_i",
+            "oci/v1/verify",
+            "oci/*",
+        ] {
+            assert!(is_host_capability_pattern(good), "{good}");
+        }
+        for bad in [
+            "",
+            "kubernetes",
+            "/*",
+            "kubernetes/",
+            "kubernetes//can_i",
+            "a b/c",
+        ] {
+            assert!(!is_host_capability_pattern(bad), "{bad}");
+        }
+        let doc =
+            parse_metadata(&format!("{MINIMAL}hostCapabilities: [kubernetes/can_i]\n")).unwrap();
+        assert_eq!(
+            doc.metadata.host_capabilities,
+            Some(vec!["kubernetes/can_i".to_string()])
+        );
     }
 
     #[test]

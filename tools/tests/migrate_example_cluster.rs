@@ -128,3 +128,29 @@ fn psps_of(path: &str) -> Vec<Value> {
         .flat_map(|doc| doc["items"].as_array().cloned().unwrap_or_default())
         .collect()
 }
+
+/// The end-to-end tests (e2e-tests/tests/several_psps) check that the example cluster, migrated,
+/// decides as PSP did; they read psp-migrate's output from these fixtures, which must stay what
+/// psp-migrate writes.
+#[test]
+fn the_end_to_end_fixtures_are_psp_migrates_output() {
+    let (rbac, _) = run(&["examples/psp/cluster-psps.yaml"]);
+    let (subjects, _) = run(&[
+        "--subjects-from",
+        "examples/psp/cluster-rbac.yaml",
+        "examples/psp/cluster-psps.yaml",
+    ]);
+    for (output, fixture) in [
+        (rbac, "e2e-tests/fixtures/several/psp-migrate-rbac.yaml"),
+        (
+            subjects,
+            "e2e-tests/fixtures/several/psp-migrate-subjects.yaml",
+        ),
+    ] {
+        assert_eq!(
+            output,
+            read_text(fixture),
+            "{fixture}: regenerate it with psp-migrate (see the test for the arguments)"
+        );
+    }
+}

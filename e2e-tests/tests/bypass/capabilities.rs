@@ -19,8 +19,8 @@ fn adding(capability: &str) -> Value {
 
 fn sys_admin_denied(spelling: &str) -> String {
     format!(
-        "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: {}: capability SYS_ADMIN \
-         may not be added; allowed: \"NET_BIND_SERVICE\"",
+        "spec.containers[0].securityContext.capabilities.add[0] (container \"app\"): Invalid value: {}: \
+         capability SYS_ADMIN may not be added; allowed: \"NET_BIND_SERVICE\"",
         quoted(spelling)
     )
 }
@@ -68,8 +68,8 @@ fn capability_spelled_with_unicode_case_folding_letters_is_denied() {
     for (spelling, judged) in [("ſys_admin", "ſYS_ADMIN"), ("sys_admın", "SYS_ADMıN")] {
         let response = validate(&create("Pod", adding(spelling)), &net_bind_service_only());
         assert_psp_rejected(&response, &[&format!(
-                "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: {}: capability {judged} \
-                 may not be added; allowed: \"NET_BIND_SERVICE\"",
+                "spec.containers[0].securityContext.capabilities.add[0] (container \"app\"): Invalid value: {}: \
+                 capability {judged} may not be added; allowed: \"NET_BIND_SERVICE\"",
                 quoted(spelling)
             )], "the attack");
     }
@@ -99,6 +99,6 @@ fn a_required_drop_re_added_in_another_spelling_is_denied() {
         "securityContext": {"capabilities": {"add": ["cap_net_raw"], "drop": ["NET_RAW"]}},
     }]}));
     let response = validate(&create("Pod", object), &settings);
-    assert_psp_rejected(&response, &["spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"cap_net_raw\": NET_RAW is \
-           required to be dropped and may not be added"], "the attack");
+    assert_psp_rejected(&response, &["spec.containers[0].securityContext.capabilities.add[0] (container \"app\"): Invalid value: \
+           \"cap_net_raw\": NET_RAW must be dropped and may not be added; allowed: \"*\""], "the attack");
 }

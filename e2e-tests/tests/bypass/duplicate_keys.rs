@@ -79,7 +79,12 @@ fn a_volume_name_given_twice_is_judged_by_the_last() {
                  "volumes": [{"name": "safe", "hostPath": {"path": "/data/ai"}, "name": "data"}]}}"#;
     let settings = serde_json::to_string(&ai_data_security_with_host_paths()).unwrap();
     let response = validate_raw(&raw_payload("Pod", object, &settings));
-    assert_denied_as_writable(&response, "spec.containers[0].volumeMounts[0]", "/data/ai");
+    assert_denied_as_writable(
+        &response,
+        "spec.containers[0].volumeMounts[0]",
+        "app",
+        "/data/ai",
+    );
 }
 
 /// Attack: a volume source given twice (`hostPath` of an allowed path, then of `/`).

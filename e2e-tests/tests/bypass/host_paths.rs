@@ -31,8 +31,8 @@ fn writable_mount() -> Value {
 fn assert_path_denied(path: &str) {
     let response = host_path_attack(path, read_only_mount());
     let violation = format!(
-        "spec.volumes[0].hostPath.path: Invalid value: {}: host path is not allowed to be used; allowed path \
-         prefixes: \"/data/ai\"",
+        "spec.volumes[0].hostPath.path: Invalid value: {}: host path is not under an allowed path prefix; \
+         allowed: \"/data/ai\"",
         quoted(path)
     );
     assert_psp_rejected(&response, &[&violation], "the attack");
@@ -56,7 +56,7 @@ fn host_path_escaping_the_prefix_with_dot_and_dot_dot_is_denied() {
 fn host_path_with_a_double_slash_mounted_writable_is_denied() {
     let path = "//data/ai";
     let response = host_path_attack(path, writable_mount());
-    assert_denied_as_writable(&response, "spec.containers[0].volumeMounts[0]", path);
+    assert_denied_as_writable(&response, "spec.containers[0].volumeMounts[0]", "app", path);
 }
 
 /// Attack: `/data/ai/` (trailing slash) mounted writable, hoping that only `/data/ai` exactly is read-only.
@@ -65,7 +65,7 @@ fn host_path_with_a_trailing_slash_mounted_writable_is_denied() {
     let path = "/data/ai/";
     let mounts = json!([{"name": "data", "mountPath": "/data", "readOnly": false}]);
     let response = host_path_attack(path, mounts);
-    assert_denied_as_writable(&response, "spec.containers[0].volumeMounts[0]", path);
+    assert_denied_as_writable(&response, "spec.containers[0].volumeMounts[0]", "app", path);
 }
 
 /// Attack: `/data/aix` shares the characters of the prefix `/data/ai` but is another directory.
@@ -86,6 +86,7 @@ fn a_second_writable_mount_of_a_read_only_host_path_is_denied() {
     assert_denied_as_writable(
         &response,
         "spec.containers[0].volumeMounts[1]",
+        "app",
         "/data/ai/models",
     );
 }
@@ -104,6 +105,7 @@ fn a_writable_mount_of_a_read_only_host_path_in_an_init_container_is_denied() {
     assert_denied_as_writable(
         &response,
         "spec.initContainers[0].volumeMounts[0]",
+        "seed",
         "/data/ai",
     );
 }
@@ -121,7 +123,12 @@ fn a_second_volume_of_a_read_only_host_path_mounted_writable_is_denied() {
         .unwrap()
         .push(json!({"name": "data2", "mountPath": "/data2"}));
     let response = validate(&create("Pod", object), &ai_data_security_with_host_paths());
-    assert_denied_as_writable(&response, "spec.containers[0].volumeMounts[1]", "/data/ai/");
+    assert_denied_as_writable(
+        &response,
+        "spec.containers[0].volumeMounts[1]",
+        "app",
+        "/data/ai/",
+    );
 }
 
 /// Control for the host path attacks: the allowed path, read-only everywhere, is accepted (the settings'

@@ -22,7 +22,7 @@ fn a_privileged_init_container_is_denied() {
         "initContainers",
         json!({"name": "setup", "image": "busybox", "securityContext": {"privileged": true}}),
         &settings(json!({})),
-        &format!("spec.initContainers[0].{PRIVILEGED}"),
+        &privileged_violation("spec.initContainers[0]", "setup"),
     );
 }
 
@@ -33,23 +33,23 @@ fn a_privileged_ephemeral_container_is_denied() {
         "ephemeralContainers",
         json!({"name": "debug", "image": "busybox", "targetContainerName": "app", "securityContext": {"privileged": true}}),
         &settings(json!({})),
-        &format!("spec.ephemeralContainers[0].{PRIVILEGED}"),
+        &privileged_violation("spec.ephemeralContainers[0]", "debug"),
     );
 }
 
 /// Attack: a host port opened by an init container, where only the app containers were checked.
 #[test]
 fn a_host_port_in_an_init_container_is_denied() {
-    assert_extra_container_denied("initContainers", json!({"name": "setup", "image": "busybox", "ports": [{"containerPort": 8080, "hostPort": 8080}]}), &settings(json!({})), "spec.initContainers[0].ports[0].hostPort: Invalid value: 8080: host port 8080 is not allowed to be \
-           used; no host ports are allowed");
+    assert_extra_container_denied("initContainers", json!({"name": "setup", "image": "busybox", "ports": [{"containerPort": 8080, "hostPort": 8080}]}), &settings(json!({})), "spec.initContainers[0].ports[0].hostPort (container \"setup\"): Invalid value: 8080: host port is not \
+           allowed to be used; allowed: none");
 }
 
 /// Attack: a host port opened by an ephemeral container (the API server refuses ports there, the policy must
 /// not rely on it).
 #[test]
 fn a_host_port_in_an_ephemeral_container_is_denied() {
-    assert_extra_container_denied("ephemeralContainers", json!({"name": "debug", "image": "busybox", "ports": [{"containerPort": 22, "hostPort": 2222}]}), &settings(json!({"hostPorts": [{"min": 8000, "max": 9000}]})), "spec.ephemeralContainers[0].ports[0].hostPort: Invalid value: 2222: host port 2222 is not allowed to \
-           be used; allowed host ports: 8000-9000");
+    assert_extra_container_denied("ephemeralContainers", json!({"name": "debug", "image": "busybox", "ports": [{"containerPort": 22, "hostPort": 2222}]}), &settings(json!({"hostPorts": [{"min": 8000, "max": 9000}]})), "spec.ephemeralContainers[0].ports[0].hostPort (container \"debug\"): Invalid value: 2222: host port is \
+           not allowed to be used; allowed: 8000-9000");
 }
 
 /// Attack: `kubectl debug` adds a privileged ephemeral container to a running pod through an UPDATE of the
@@ -72,7 +72,10 @@ fn a_privileged_ephemeral_container_added_by_the_ephemeralcontainers_subresource
     let response = validate(&request, &settings(json!({})));
     assert_psp_rejected(
         &response,
-        &[&format!("spec.ephemeralContainers[0].{PRIVILEGED}")],
+        &[privileged_violation(
+            "spec.ephemeralContainers[0]",
+            "debugger",
+        )],
         "the attack",
     );
 }
@@ -102,6 +105,7 @@ fn a_writable_host_path_mount_added_by_the_ephemeralcontainers_subresource_is_de
     assert_denied_as_writable(
         &response,
         "spec.ephemeralContainers[0].volumeMounts[0]",
+        "debugger",
         "/data/ai",
     );
 }

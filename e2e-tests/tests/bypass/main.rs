@@ -33,11 +33,18 @@ fn ai_data_security_with_host_paths() -> Value {
 }
 
 /// Asserts the denial of the attack for mounting the read-only host path `host_path` writable, at
-/// `mount` (the path of the volumeMount).
+/// `mount` (the path of the volumeMount) of the container `container`.
 #[track_caller]
-fn assert_denied_as_writable(response: &ValidationResponse, mount: &str, host_path: &str) {
+fn assert_denied_as_writable(
+    response: &ValidationResponse,
+    mount: &str,
+    container: &str,
+    host_path: &str,
+) {
     let violation = format!(
-        "{mount}.readOnly: Invalid value: false: host path {} must be mounted read-only",
+        "{mount}.readOnly (container {}): Invalid value: false: host path {} must be mounted read-only; \
+         allowed: true",
+        quoted(container),
         quoted(host_path)
     );
     assert_psp_rejected(response, &[&violation], "the attack");
@@ -47,8 +54,9 @@ fn runtime_default_seccomp_only() -> Value {
     settings(json!({"seccomp": {"allowedProfileNames": ["runtime/default"]}}))
 }
 
-fn seccomp_not_allowed(path: &str) -> String {
+/// The violation of an `unconfined` seccomp profile at `field` (its path, and the container it concerns).
+fn seccomp_not_allowed(field: &str) -> String {
     format!(
-        "{path}: Invalid value: \"unconfined\": seccomp profile is not allowed; allowed: \"runtime/default\""
+        "{field}: Invalid value: \"unconfined\": seccomp profile is not allowed; allowed: \"runtime/default\""
     )
 }

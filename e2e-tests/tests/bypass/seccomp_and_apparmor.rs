@@ -57,9 +57,11 @@ fn seccomp_field_and_annotation_disagreeing_in_containers_are_denied() {
     assert_psp_rejected(
         &response,
         &[
-            &seccomp_not_allowed("spec.containers[0].securityContext.seccompProfile"),
             &seccomp_not_allowed(
-                "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/b]",
+                "spec.containers[0].securityContext.seccompProfile (container \"a\")",
+            ),
+            &seccomp_not_allowed(
+                "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/b] (container \"b\")",
             ),
         ],
         "the attack",
@@ -70,9 +72,10 @@ fn runtime_default_apparmor_only() -> Value {
     settings(json!({"appArmor": {"allowedProfileNames": ["runtime/default"]}}))
 }
 
-fn apparmor_not_allowed(path: &str, name: &str) -> String {
+/// The violation of the AppArmor profile `name` at `field` (its path, and the container it concerns).
+fn apparmor_not_allowed(field: &str, name: &str) -> String {
     format!(
-        "{path}: Invalid value: {}: AppArmor profile is not allowed; allowed: \"runtime/default\"",
+        "{field}: Invalid value: {}: AppArmor profile is not allowed; allowed: \"runtime/default\"",
         quoted(name)
     )
 }
@@ -89,7 +92,7 @@ fn apparmor_unconfined_in_the_container_field_is_denied() {
     assert_psp_rejected(
         &response,
         &[&apparmor_not_allowed(
-            "spec.containers[0].securityContext.appArmorProfile",
+            "spec.containers[0].securityContext.appArmorProfile (container \"app\")",
             "unconfined",
         )],
         "the attack",
@@ -129,7 +132,7 @@ fn apparmor_field_disagreeing_with_its_annotation_is_denied() {
     assert_psp_rejected(
         &response,
         &[&apparmor_not_allowed(
-            "spec.containers[0].securityContext.appArmorProfile",
+            "spec.containers[0].securityContext.appArmorProfile (container \"app\")",
             "localhost/permissive",
         )],
         "the attack",

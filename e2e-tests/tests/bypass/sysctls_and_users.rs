@@ -21,10 +21,10 @@ fn a_safe_sysctl_matching_a_forbidden_pattern_is_denied() {
     }));
     let response = validate(&create("Pod", object), &settings);
     assert_psp_rejected(&response, &[
-            "spec.securityContext.sysctls[1].name: Invalid value: \"net.ipv4.tcp_syncookies\": sysctl is not \
-             allowed: it is forbidden by forbiddenSysctls (\"net.ipv4.*\")",
+            "spec.securityContext.sysctls[1].name: Invalid value: \"net.ipv4.tcp_syncookies\": sysctl is \
+             forbidden by forbiddenSysctls \"net.ipv4.*\"; allowed: \"net.core.*\"",
             "spec.securityContext.sysctls[2].name: Invalid value: \"net/ipv4/ip_unprivileged_port_start\": \
-             sysctl is not allowed: it is forbidden by forbiddenSysctls (\"net.ipv4.*\")",
+             sysctl is forbidden by forbiddenSysctls \"net.ipv4.*\"; allowed: \"net.core.*\"",
         ], "the attack");
 }
 
@@ -44,10 +44,10 @@ fn a_sysctl_forbidden_by_a_pattern_written_with_slashes_is_denied() {
     }));
     let response = validate(&create("Pod", object), &settings);
     assert_psp_rejected(&response, &[
-            "spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is not \
-             allowed: it is forbidden by forbiddenSysctls (\"kernel/shm_rmid_forced\")",
-            "spec.securityContext.sysctls[1].name: Invalid value: \"net.ipv4.tcp_syncookies\": sysctl is not \
-             allowed: it is forbidden by forbiddenSysctls (\"net/ipv4/tcp_*\")",
+            "spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": sysctl is \
+             forbidden by forbiddenSysctls \"kernel/shm_rmid_forced\"; allowed: none",
+            "spec.securityContext.sysctls[1].name: Invalid value: \"net.ipv4.tcp_syncookies\": sysctl is \
+             forbidden by forbiddenSysctls \"net/ipv4/tcp_*\"; allowed: none",
         ], "the attack");
     // And a pattern that allows what a slash pattern forbids is refused with the settings.
     let overlapping = slash_overlap_settings();
@@ -102,10 +102,10 @@ fn run_as_user_zero_in_a_container_of_a_non_root_pod_is_denied() {
         &settings(json!({"runAsUser": {"rule": "MustRunAsNonRoot"}})),
     );
     assert_psp_rejected(&response, &[
-            "spec.initContainers[0].securityContext.runAsUser: Invalid value: 0: container \"init\": running \
-             with the root UID is forbidden",
-            "spec.containers[0].securityContext.runAsUser: Invalid value: 0: container \"app\": running with \
-             the root UID is forbidden",
+            "spec.initContainers[0].securityContext.runAsUser (container \"init\"): Invalid value: 0: running \
+             as root is not allowed; allowed: 1-9223372036854775807",
+            "spec.containers[0].securityContext.runAsUser (container \"app\"): Invalid value: 0: running as \
+             root is not allowed; allowed: 1-9223372036854775807",
         ], "the attack");
 }
 
@@ -120,6 +120,6 @@ fn run_as_user_zero_in_the_pod_under_a_non_root_container_is_denied() {
         &create("Pod", object),
         &settings(json!({"runAsUser": {"rule": "MustRunAsNonRoot"}})),
     );
-    assert_psp_rejected(&response, &["spec.securityContext.runAsUser: Invalid value: 0: container \"app\": running with the root UID is \
-           forbidden"], "the attack");
+    assert_psp_rejected(&response, &["spec.securityContext.runAsUser (container \"app\"): Invalid value: 0: running as root is not \
+           allowed; allowed: 1-9223372036854775807"], "the attack");
 }

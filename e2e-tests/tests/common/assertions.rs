@@ -12,9 +12,14 @@ pub fn psp_message<S: AsRef<str>>(violations: &[S]) -> String {
     format!("PodSecurityPolicy: {}", violations.join("; "))
 }
 
-/// The violation of a privileged container, after the container's path (`spec.containers[0].`).
-pub const PRIVILEGED: &str =
-    "securityContext.privileged: Invalid value: true: privileged containers are not allowed";
+/// The violation of the privileged container `name` at `container_path` (`spec.containers[0]`).
+pub fn privileged_violation(container_path: &str, name: &str) -> String {
+    format!(
+        "{container_path}.securityContext.privileged (container {}): Invalid value: true: privileged containers \
+         are not allowed; allowed: false",
+        quoted(name)
+    )
+}
 
 /// A JSON string literal for `s`, as messages quote values.
 pub fn quoted(s: &str) -> String {

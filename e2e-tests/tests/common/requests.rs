@@ -53,6 +53,11 @@ pub fn add_op(path: impl AsRef<str>, value: Value) -> Value {
     json!({"op": "add", "path": path.as_ref(), "value": value})
 }
 
+/// One `replace` operation of a JSONPatch: `value` at `path`.
+pub fn replace_op(path: impl AsRef<str>, value: Value) -> Value {
+    json!({"op": "replace", "path": path.as_ref(), "value": value})
+}
+
 /// The payload of a CREATE of `object` (JSON text) of `kind` under `settings` (JSON text), written
 /// by hand: for objects and settings that `serde_json::Value` cannot hold.
 pub fn raw_payload(kind: &str, object: &str, settings: &str) -> String {

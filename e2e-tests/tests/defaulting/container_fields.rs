@@ -40,27 +40,158 @@ fn apparmor_default_profile_goes_to_every_container() {
         json!({"appArmor": {"allowedProfileNames": ["runtime/default", "localhost/k8s-nginx"], "defaultProfileName": "runtime/default"}}),
     ] {
         let s = settings(settings_extra);
-        assert_defaults_in_every_container(
-            &s,
-            "appArmorProfile",
-            json!({"type": "RuntimeDefault"}),
-        );
-        // A container with its own profile (field or legacy annotation) keeps it.
+        // As PSP wrote it, the annotation of every container; and the field, which says the same.
+        assert_defaults_everywhere(&s, Value::Null, three_containers(), |spec| {
+            let mut ops = per_container(spec, "appArmorProfile", json!({"type": "RuntimeDefault"}));
+            ops.push(apparmor_annotations_added(spec));
+            ops
+        });
+        // A container with its own profile (field or legacy annotation) keeps it and gets nothing.
         let mut spec = three_containers();
         spec["containers"][0]["securityContext"]["appArmorProfile"] =
             json!({"type": "Localhost", "localhostProfile": "k8s-nginx"});
         assert_defaults_everywhere(
             &s,
-            json!({"container.apparmor.security.beta.kubernetes.io/init": "localhost/k8s-nginx"}),
+            json!({apparmor_key("init"): "localhost/k8s-nginx"}),
             spec,
             |spec| {
-                vec![add_op(
-                    format!("{spec}/ephemeralContainers/0/securityContext/appArmorProfile"),
-                    json!({"type": "RuntimeDefault"}),
-                )]
+                vec![
+                    add_op(
+                        format!("{spec}/ephemeralContainers/0/securityContext/appArmorProfile"),
+                        json!({"type": "RuntimeDefault"}),
+                    ),
+                    add_op(
+                        apparmor_annotation_pointer(spec, "debug"),
+                        json!("runtime/default"),
+                    ),
+                ]
             },
         );
+        // A pod-level field covers every container: nothing is written, so no annotation can disagree with it.
+        let mut spec = three_containers();
+        spec["securityContext"]["appArmorProfile"] = json!({"type": "RuntimeDefault"});
+        assert_defaults_everywhere(&s, Value::Null, spec, |_| vec![]);
     }
+}
+
+fn localhost_default_settings() -> Value {
+    settings(json!({"appArmor": {
+        "allowedProfileNames": ["runtime/default", "localhost/k8s-nginx"],
+        "defaultProfileName": "localhost/k8s-nginx",
+    }}))
+}
+
+/// The exact JSONPatch of a Pod: the annotation beside the others, the field in the one container
+/// without a profile, nothing where the container's field or annotation already says something (even a
+/// profile other than the default, so that the two never disagree).
+#[test]
+fn apparmor_default_patch_of_a_pod() {
+    let object = pod_with(
+        json!({"team": "ml", apparmor_key("sidecar"): "runtime/default", apparmor_key("empty"): ""}),
+        json!({
+            "initContainers": [container("setup", json!({"appArmorProfile": {"type": "RuntimeDefault"}}))],
+            "containers": [
+                container("app", json!({"runAsNonRoot": true})),
+                container("sidecar", Value::Null),
+                container("empty", Value::Null),
+            ],
+        }),
+    );
+    let req = create("Pod", object);
+    let response = validate(&req, &localhost_default_settings());
+    assert_accepted_with_patch(
+        &response,
+        &req,
+        vec![
+            add_op(
+                "/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1app",
+                json!("localhost/k8s-nginx"),
+            ),
+            replace_op(
+                "/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1empty",
+                json!("localhost/k8s-nginx"),
+            ),
+            add_op(
+                "/spec/containers/0/securityContext/appArmorProfile",
+                json!({"type": "Localhost", "localhostProfile": "k8s-nginx"}),
+            ),
+            add_op(
+                "/spec/containers/2/securityContext",
+                json!({"appArmorProfile": {"type": "Localhost", "localhostProfile": "k8s-nginx"}}),
+            ),
+        ],
+        "Pod",
+    );
+    // Validation after defaulting: the defaulted pod is accepted, unchanged, by the same settings.
+    assert_idempotent("Pod", &req, &response, &localhost_default_settings());
+}
+
+/// The exact JSONPatch of a Deployment: the annotations go to the pod template's metadata, not the
+/// Deployment's.
+#[test]
+fn apparmor_default_patch_of_a_deployment() {
+    let object = object_of(
+        "Deployment",
+        Value::Null,
+        json!({"containers": [container("app", Value::Null)], "initContainers": [container("setup", Value::Null)]}),
+    );
+    let req = create("Deployment", object);
+    let response = validate(&req, &localhost_default_settings());
+    let localhost =
+        json!({"appArmorProfile": {"type": "Localhost", "localhostProfile": "k8s-nginx"}});
+    assert_accepted_with_patch(
+        &response,
+        &req,
+        vec![
+            add_op(
+                "/spec/template/metadata/annotations",
+                json!({apparmor_key("app"): "localhost/k8s-nginx", apparmor_key("setup"): "localhost/k8s-nginx"}),
+            ),
+            add_op(
+                "/spec/template/spec/containers/0/securityContext",
+                localhost.clone(),
+            ),
+            add_op(
+                "/spec/template/spec/initContainers/0/securityContext",
+                localhost,
+            ),
+        ],
+        "Deployment",
+    );
+    assert_idempotent("Deployment", &req, &response, &localhost_default_settings());
+}
+
+/// Validation after defaulting sees the default: with `mutating: false` nothing is written, and the
+/// container without a profile is rejected; a defaulted pod that sets another profile later is judged by it.
+#[test]
+fn apparmor_defaults_are_validated() {
+    let mut validating = localhost_default_settings();
+    validating["mutating"] = json!(false);
+    let req = create(
+        "Pod",
+        pod(json!({"containers": [container("app", Value::Null)]})),
+    );
+    assert_psp_rejected(
+        &validate(&req, &validating),
+        &["spec.containers[0].securityContext.appArmorProfile (container \"app\"): Required value: must be set; \
+           allowed: \"runtime/default\", \"localhost/k8s-nginx\""],
+        "mutating: false",
+    );
+    // The annotation PSP wrote is judged like any: one that says `unconfined` is rejected.
+    let unconfined = create(
+        "Pod",
+        pod_with(
+            json!({apparmor_key("app"): "unconfined"}),
+            json!({"containers": [container("app", Value::Null)]}),
+        ),
+    );
+    assert_psp_rejected(
+        &validate(&unconfined, &localhost_default_settings()),
+        &["metadata.annotations[container.apparmor.security.beta.kubernetes.io/app] (container \"app\"): Invalid \
+           value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\", \
+           \"localhost/k8s-nginx\""],
+        "unconfined annotation",
+    );
 }
 
 #[test]

@@ -22,6 +22,7 @@ fn every_default_at_once_on_objects_without_any_security_context() {
                     }),
                 ),
                 add_op(format!("{spec}/runtimeClassName"), json!("kata")),
+                apparmor_annotations_added(spec),
             ];
             for list in CONTAINER_FIELDS {
                 ops.push(add_op(
@@ -48,13 +49,13 @@ fn a_set_value_is_never_changed_even_when_it_is_outside_the_rules() {
     // Each set value is judged as it is: a value outside the rules is rejected, not overwritten.
     let cases: [(&str, &str, Value, String); 5] = [
         ("fsGroup", "securityContext.fsGroup", json!(1),
-         "securityContext.fsGroup: Invalid value: 1: group 1 must be in the ranges: 3000-4000".into()),
+         "securityContext.fsGroup: Invalid value: 1: group is not in the allowed ranges; allowed: 3000-4000".into()),
         ("runAsUser", "containers[0].securityContext.runAsUser", json!(1),
-         "containers[0].securityContext.runAsUser: Invalid value: 1: container \"app\": UID must be in the ranges: 5000-6000".into()),
+         "containers[0].securityContext.runAsUser (container \"app\"): Invalid value: 1: UID is not in the allowed ranges; allowed: 5000-6000".into()),
         ("readOnlyRootFilesystem", "containers[0].securityContext.readOnlyRootFilesystem", json!(false),
-         "containers[0].securityContext.readOnlyRootFilesystem: Invalid value: false: must be true: the root filesystem must be read-only".into()),
+         "containers[0].securityContext.readOnlyRootFilesystem (container \"app\"): Invalid value: false: the root filesystem must be read-only; allowed: true".into()),
         ("allowPrivilegeEscalation", "containers[0].securityContext.allowPrivilegeEscalation", json!(true),
-         "containers[0].securityContext.allowPrivilegeEscalation: Invalid value: true: privilege escalation is not allowed; must be false".into()),
+         "containers[0].securityContext.allowPrivilegeEscalation (container \"app\"): Invalid value: true: privilege escalation is not allowed; allowed: false".into()),
         ("runtimeClassName", "runtimeClassName", json!("runc"),
          "runtimeClassName: Invalid value: \"runc\": RuntimeClass is not allowed; allowed: \"kata\"".into()),
     ];
@@ -137,8 +138,8 @@ fn defaults_are_validated_in_the_same_evaluation() {
         ]});
         let response = validate(&create_with_spec(kind, spec), &s);
         assert_psp_rejected(&response, &[
-                &format!("{spec_path}.containers[1].securityContext.runAsUser: Invalid value: 0: container \"bad\": running with the root UID is forbidden"),
-                &format!("{spec_path}.containers[1].securityContext.privileged: Invalid value: true: privileged containers are not allowed"),
+                &format!("{spec_path}.containers[1].securityContext.runAsUser (container \"bad\"): Invalid value: 0: running as root is not allowed; allowed: 1-9223372036854775807"),
+                &privileged_violation(&format!("{spec_path}.containers[1]"), "bad"),
             ], kind);
     }
 }

@@ -51,6 +51,39 @@ fn per_container(spec: &str, field: &str, value: Value) -> Vec<Value> {
         .collect()
 }
 
+/// The AppArmor annotation key of the container `name`.
+fn apparmor_key(name: &str) -> String {
+    format!("container.apparmor.security.beta.kubernetes.io/{name}")
+}
+
+/// The pointer of the pod (template) metadata beside the pod spec `spec`: `/spec/template/metadata`.
+fn metadata_pointer(spec: &str) -> String {
+    let parent = spec.strip_suffix("/spec").expect("a pod spec pointer");
+    format!("{parent}/metadata")
+}
+
+/// The JSON pointer of the AppArmor annotation of `name` in the pod (template) beside the pod spec `spec`.
+fn apparmor_annotation_pointer(spec: &str, name: &str) -> String {
+    format!(
+        "{}/annotations/{}",
+        metadata_pointer(spec),
+        apparmor_key(name).replace('/', "~1")
+    )
+}
+
+/// The `add` of the annotations of a pod (template) that had none: the default AppArmor profile
+/// `runtime/default` of each container of [`three_containers`], as PSP wrote it.
+fn apparmor_annotations_added(spec: &str) -> Value {
+    add_op(
+        format!("{}/annotations", metadata_pointer(spec)),
+        json!({
+            apparmor_key("init"): "runtime/default",
+            apparmor_key("app"): "runtime/default",
+            apparmor_key("debug"): "runtime/default",
+        }),
+    )
+}
+
 /// [`assert_defaults_everywhere`] on [`three_containers`]: the one default is `field` set to `value` in
 /// every container.
 #[track_caller]

@@ -20,8 +20,9 @@ fn a_pod_update_is_validated_not_mutated() {
     assert_psp_rejected(
         &response,
         &[
-            "spec.securityContext.fsGroup must be set (allowed groups: 3000-4000)",
-            "spec.containers[0].securityContext.readOnlyRootFilesystem must be set to true",
+            "spec.securityContext.fsGroup: Required value: must be set; allowed: 3000-4000",
+            "spec.containers[0].securityContext.readOnlyRootFilesystem (container \"app\"): Required value: must be \
+             set to true; allowed: true",
         ],
         "Pod UPDATE",
     );

@@ -104,8 +104,10 @@ fn path_helpers() {
     let object = json!({"spec": {"containers": [{"name": "a", "securityContext": null, "ports": [{"hostPort": 80}]}]}});
     let violation = |path: &str, problem: Problem| Violation {
         path: path.into(),
+        container: None,
         problem,
-        detail: String::new(),
+        reason: String::new(),
+        allowed: Allowed::none(),
     };
     let invalid = |shown: &str| Problem::Invalid(shown.into());
     // (path, problem, whether it names a field of `object`)

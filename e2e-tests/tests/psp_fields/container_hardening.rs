@@ -10,10 +10,10 @@ fn read_only_root_filesystem_must_be_true_when_required() {
     check(vec![
         case("true", settings.clone(), sc(json!({"readOnlyRootFilesystem": true})), vec![]),
         case("explicit false", settings.clone(), sc(json!({"readOnlyRootFilesystem": false})), vec![
-            "spec.containers[0].securityContext.readOnlyRootFilesystem: Invalid value: false: must be true: the root filesystem must be read-only",
+            "spec.containers[0].securityContext.readOnlyRootFilesystem (container \"app\"): Invalid value: false: the root filesystem must be read-only; allowed: true",
         ]),
         case("unset (no defaulting)", settings, no_sc(), vec![
-            "spec.containers[0].securityContext.readOnlyRootFilesystem must be set to true",
+            "spec.containers[0].securityContext.readOnlyRootFilesystem (container \"app\"): Required value: must be set to true; allowed: true",
         ]),
         case("not required", json!({"readOnlyRootFilesystem": false}), sc(json!({"readOnlyRootFilesystem": false})), vec![]),
     ]);
@@ -25,10 +25,10 @@ fn allow_privilege_escalation_false_requires_false() {
     check(vec![
         case("false", settings.clone(), sc(json!({"allowPrivilegeEscalation": false})), vec![]),
         case("true", settings.clone(), sc(json!({"allowPrivilegeEscalation": true})), vec![
-            "spec.containers[0].securityContext.allowPrivilegeEscalation: Invalid value: true: privilege escalation is not allowed; must be false",
+            "spec.containers[0].securityContext.allowPrivilegeEscalation (container \"app\"): Invalid value: true: privilege escalation is not allowed; allowed: false",
         ]),
         case("unset (no defaulting)", settings, no_sc(), vec![
-            "spec.containers[0].securityContext.allowPrivilegeEscalation must be set to false",
+            "spec.containers[0].securityContext.allowPrivilegeEscalation (container \"app\"): Required value: must be set to false; allowed: false",
         ]),
         case("PSP's default is true: anything", json!({}), sc(json!({"allowPrivilegeEscalation": true})), vec![]),
     ]);
@@ -43,7 +43,7 @@ fn default_allow_privilege_escalation_is_a_default_not_a_restriction() {
         case("with allowPrivilegeEscalation: false, true is rejected",
             json!({"defaultAllowPrivilegeEscalation": false, "allowPrivilegeEscalation": false}),
             sc(json!({"allowPrivilegeEscalation": true})), vec![
-            "spec.containers[0].securityContext.allowPrivilegeEscalation: Invalid value: true: privilege escalation is not allowed; must be false",
+            "spec.containers[0].securityContext.allowPrivilegeEscalation (container \"app\"): Invalid value: true: privilege escalation is not allowed; allowed: false",
         ]),
     ]);
     // A default that contradicts the restriction is refused, and a request evaluated with it rejected.
@@ -59,10 +59,10 @@ fn allowed_proc_mount_types_default_to_default_only() {
     let unmasked = sc(json!({"procMount": "Unmasked"}));
     check(vec![
         case("absent: Unmasked refused", json!({}), unmasked.clone(), vec![
-            "spec.containers[0].securityContext.procMount: Invalid value: \"Unmasked\": proc mount type is not allowed; allowed: \"Default\"",
+            "spec.containers[0].securityContext.procMount (container \"app\"): Invalid value: \"Unmasked\": proc mount type is not allowed; allowed: \"Default\"",
         ]),
         case("empty list means [Default]", json!({"allowedProcMountTypes": []}), unmasked.clone(), vec![
-            "spec.containers[0].securityContext.procMount: Invalid value: \"Unmasked\": proc mount type is not allowed; allowed: \"Default\"",
+            "spec.containers[0].securityContext.procMount (container \"app\"): Invalid value: \"Unmasked\": proc mount type is not allowed; allowed: \"Default\"",
         ]),
         case("explicit Default", json!({}), sc(json!({"procMount": "Default"})), vec![]),
         case("Unmasked allowed", json!({"allowedProcMountTypes": ["Default", "Unmasked"]}), unmasked, vec![]),

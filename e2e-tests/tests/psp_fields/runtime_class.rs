@@ -14,7 +14,7 @@ fn runtime_class_allow_list() {
             "spec.runtimeClassName: Invalid value: \"runc\": RuntimeClass is not allowed; allowed: \"kata\", \"gvisor\"",
         ]),
         case("empty list: none may be set", json!({"runtimeClass": {"allowedRuntimeClassNames": []}}), class("kata"), vec![
-            "spec.runtimeClassName: Invalid value: \"kata\": no RuntimeClass may be set",
+            "spec.runtimeClassName: Invalid value: \"kata\": RuntimeClass is not allowed; allowed: none",
         ]),
         case("wildcard", json!({"runtimeClass": {"allowedRuntimeClassNames": ["*"]}}), class("runc"), vec![]),
         case("no runtimeClass key: any", json!({}), class("runc"), vec![]),

@@ -12,14 +12,14 @@ fn selinux_must_run_as_the_given_options() {
     check(vec![
         case("same options, categories in any order", settings.clone(), options(good.clone()), vec![]),
         case("other type", settings.clone(), options(json!({"user": "system_u", "role": "system_r", "type": "spc_t", "level": "s0:c123,c456"})), vec![
-            "spec.securityContext.seLinuxOptions.type: Invalid value: \"spc_t\": must be \"container_t\"",
+            "spec.securityContext.seLinuxOptions.type: Invalid value: \"spc_t\": SELinux type is not allowed; allowed: \"container_t\"",
         ]),
         case("unset (no defaulting)", settings.clone(), no_sc(), vec![
-            "spec.securityContext.seLinuxOptions must be set (the seLinux rule is MustRunAs)",
+            "spec.securityContext.seLinuxOptions: Required value: must be set when the seLinux rule is MustRunAs; allowed: {\"user\":\"system_u\",\"role\":\"system_r\",\"type\":\"container_t\",\"level\":\"s0:c123,c456\"}",
         ]),
         case("a container's own options", settings.clone(), json!({"securityContext": {"seLinuxOptions": good}, "containers": [
             container("app", json!({"seLinuxOptions": {"user": "system_u", "role": "system_r", "type": "container_t", "level": "s0"}}))]}), vec![
-            "spec.containers[0].securityContext.seLinuxOptions.level: Invalid value: \"s0\": must be \"s0:c123,c456\"",
+            "spec.containers[0].securityContext.seLinuxOptions.level (container \"app\"): Invalid value: \"s0\": SELinux level is not allowed; allowed: \"s0:c123,c456\"",
         ]),
         case("RunAsAny", json!({"seLinux": {"rule": "RunAsAny"}}), options(json!({"type": "spc_t"})), vec![]),
     ]);
@@ -89,15 +89,15 @@ fn seccomp_cases(spelling: &str) -> Vec<Case> {
             "spec.securityContext.seccompProfile: Invalid value: \"unconfined\": seccomp profile is not allowed; allowed: \"runtime/default\", \"localhost/profiles/audit.json\"",
         ]),
         case("a localhost profile that only ends like an allowed one", settings.clone(), sc(json!({"seccompProfile": {"type": "Localhost", "localhostProfile": "evil/profiles/audit.json"}})), vec![
-            "spec.containers[0].securityContext.seccompProfile: Invalid value: \"localhost/evil/profiles/audit.json\": seccomp profile is not allowed; allowed: \"runtime/default\", \"localhost/profiles/audit.json\"",
+            "spec.containers[0].securityContext.seccompProfile (container \"app\"): Invalid value: \"localhost/evil/profiles/audit.json\": seccomp profile is not allowed; allowed: \"runtime/default\", \"localhost/profiles/audit.json\"",
         ]),
         annotated("container annotation unconfined, field allowed", settings.clone(),
             json!({"container.seccomp.security.alpha.kubernetes.io/app": "unconfined"}),
             pod_profile(json!({"type": "RuntimeDefault"})), vec![
-            "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app]: Invalid value: \"unconfined\": seccomp profile is not allowed; allowed: \"runtime/default\", \"localhost/profiles/audit.json\"",
+            "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app] (container \"app\"): Invalid value: \"unconfined\": seccomp profile is not allowed; allowed: \"runtime/default\", \"localhost/profiles/audit.json\"",
         ]),
         case("no profile anywhere (no defaulting)", settings.clone(), no_sc(), vec![
-            "spec.containers[0].securityContext.seccompProfile must be set here or in spec.securityContext.seccompProfile (allowed: \"runtime/default\", \"localhost/profiles/audit.json\")",
+            "spec.containers[0].securityContext.seccompProfile (container \"app\"): Required value: must be set here or in spec.securityContext.seccompProfile; allowed: \"runtime/default\", \"localhost/profiles/audit.json\"",
         ]),
         case("wildcard", profile_settings(
         &SECCOMP,
@@ -119,17 +119,22 @@ fn seccomp_allowed_profile_names_friendly_key() {
 fn without_a_seccomp_allow_list_no_profile_may_be_set() {
     check(vec![
         case("nothing set", json!({}), no_sc(), vec![]),
-        case("pod profile set", json!({}), json!({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}, "containers": [container("app", Value::Null)]}), vec![
-            "spec.securityContext.seccompProfile: Forbidden: seccomp may not be set (the policy allows no seccomp profile; found \"runtime/default\")",
-        ]),
+        case(
+            "pod profile set",
+            json!({}),
+            json!({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}, "containers": [container("app", Value::Null)]}),
+            vec![
+            "spec.securityContext.seccompProfile: Forbidden: seccomp may not be set; allowed: none",
+        ],
+        ),
     ]);
 }
 
 /// What is reported, with defaulting off, of a container without a seccomp profile under the allow-list
 /// `runtime/default`, `unconfined`.
 const SECCOMP_MISSING: &str =
-    "spec.containers[0].securityContext.seccompProfile must be set here or in \
-     spec.securityContext.seccompProfile (allowed: \"runtime/default\", \"unconfined\")";
+    "spec.containers[0].securityContext.seccompProfile (container \"app\"): Required value: must be set here or \
+     in spec.securityContext.seccompProfile; allowed: \"runtime/default\", \"unconfined\"";
 
 #[test]
 fn seccomp_default_profile_name_annotation() {
@@ -204,13 +209,13 @@ fn apparmor_cases(spelling: &str) -> Vec<Case> {
         case("pod field on the list", settings.clone(), json!({"securityContext": {"appArmorProfile": {"type": "Localhost", "localhostProfile": "k8s-nginx"}}, "containers": [container("app", Value::Null)]}), vec![]),
         annotated("container annotation on the list", settings.clone(), json!({"container.apparmor.security.beta.kubernetes.io/app": "localhost/k8s-nginx"}), no_sc(), vec![]),
         case("container field Unconfined", settings.clone(), sc(json!({"appArmorProfile": {"type": "Unconfined"}})), vec![
-            "spec.containers[0].securityContext.appArmorProfile: Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\", \"localhost/k8s-nginx\"",
+            "spec.containers[0].securityContext.appArmorProfile (container \"app\"): Invalid value: \"unconfined\": AppArmor profile is not allowed; allowed: \"runtime/default\", \"localhost/k8s-nginx\"",
         ]),
         annotated("container annotation not on the list", settings.clone(), json!({"container.apparmor.security.beta.kubernetes.io/app": "localhost/other"}), no_sc(), vec![
-            "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]: Invalid value: \"localhost/other\": AppArmor profile is not allowed; allowed: \"runtime/default\", \"localhost/k8s-nginx\"",
+            "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app] (container \"app\"): Invalid value: \"localhost/other\": AppArmor profile is not allowed; allowed: \"runtime/default\", \"localhost/k8s-nginx\"",
         ]),
         case("no profile (no defaulting)", settings, no_sc(), vec![
-            "spec.containers[0].securityContext.appArmorProfile must be set (allowed: \"runtime/default\", \"localhost/k8s-nginx\")",
+            "spec.containers[0].securityContext.appArmorProfile (container \"app\"): Required value: must be set; allowed: \"runtime/default\", \"localhost/k8s-nginx\"",
         ]),
     ]
 }
@@ -230,7 +235,7 @@ fn without_an_apparmor_allow_list_any_profile_is_allowed() {
     check(vec![
         case("unconfined", json!({}), sc(json!({"appArmorProfile": {"type": "Unconfined"}})), vec![]),
         case("but other fields still count", json!({}), sc(json!({"appArmorProfile": {"type": "Unconfined"}, "privileged": true})), vec![
-            "spec.containers[0].securityContext.privileged: Invalid value: true: privileged containers are not allowed",
+            "spec.containers[0].securityContext.privileged (container \"app\"): Invalid value: true: privileged containers are not allowed; allowed: false",
         ]),
     ]);
 }
@@ -238,8 +243,8 @@ fn without_an_apparmor_allow_list_any_profile_is_allowed() {
 /// What is reported, with defaulting off, of a container without an AppArmor profile under the
 /// allow-list `runtime/default`, `unconfined`.
 const APPARMOR_MISSING: &str =
-    "spec.containers[0].securityContext.appArmorProfile must be set (allowed: \
-     \"runtime/default\", \"unconfined\")";
+    "spec.containers[0].securityContext.appArmorProfile (container \"app\"): Required value: must be set; allowed: \
+     \"runtime/default\", \"unconfined\"";
 
 #[test]
 fn apparmor_default_profile_name_annotation() {

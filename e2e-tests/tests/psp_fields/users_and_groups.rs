@@ -11,24 +11,24 @@ fn run_as_user_rules() {
         case("MustRunAs inside", must.clone(), sc(json!({"runAsUser": 1500})), vec![]),
         case("MustRunAs from the pod", must.clone(), json!({"securityContext": {"runAsUser": 2000}, "containers": [container("app", Value::Null)]}), vec![]),
         case("MustRunAs outside", must.clone(), sc(json!({"runAsUser": 999})), vec![
-            "spec.containers[0].securityContext.runAsUser: Invalid value: 999: container \"app\": UID must be in the ranges: 1000-2000",
+            "spec.containers[0].securityContext.runAsUser (container \"app\"): Invalid value: 999: UID is not in the allowed ranges; allowed: 1000-2000",
         ]),
         case("MustRunAs outside, from the pod", must.clone(), json!({"securityContext": {"runAsUser": 0}, "containers": [container("app", Value::Null)]}), vec![
-            "spec.securityContext.runAsUser: Invalid value: 0: container \"app\": UID must be in the ranges: 1000-2000",
+            "spec.securityContext.runAsUser (container \"app\"): Invalid value: 0: UID is not in the allowed ranges; allowed: 1000-2000",
         ]),
         case("MustRunAs unset", must, no_sc(), vec![
-            "spec.containers[0].securityContext.runAsUser must be set (allowed UIDs: 1000-2000)",
+            "spec.containers[0].securityContext.runAsUser (container \"app\"): Required value: must be set; allowed: 1000-2000",
         ]),
         case("MustRunAsNonRoot with runAsNonRoot", non_root.clone(), sc(json!({"runAsNonRoot": true})), vec![]),
         case("MustRunAsNonRoot with a UID", non_root.clone(), sc(json!({"runAsUser": 1000})), vec![]),
         case("MustRunAsNonRoot with root", non_root.clone(), sc(json!({"runAsUser": 0})), vec![
-            "spec.containers[0].securityContext.runAsUser: Invalid value: 0: container \"app\": running with the root UID is forbidden",
+            "spec.containers[0].securityContext.runAsUser (container \"app\"): Invalid value: 0: running as root is not allowed; allowed: 1-9223372036854775807",
         ]),
         case("MustRunAsNonRoot with runAsNonRoot: false", non_root.clone(), sc(json!({"runAsNonRoot": false, "runAsUser": 1000})), vec![
-            "spec.containers[0].securityContext.runAsNonRoot: Invalid value: false: container \"app\" must not run as root: runAsNonRoot must be true",
+            "spec.containers[0].securityContext.runAsNonRoot (container \"app\"): Invalid value: false: containers must not run as root; allowed: true",
         ]),
         case("MustRunAsNonRoot unset", non_root, no_sc(), vec![
-            "spec.containers[0].securityContext.runAsNonRoot must be set to true (or runAsUser to a non-zero UID)",
+            "spec.containers[0].securityContext.runAsNonRoot (container \"app\"): Required value: must be set to true, or runAsUser to a non-zero UID; allowed: true",
         ]),
         case("RunAsAny", json!({}), sc(json!({"runAsUser": 0})), vec![]),
     ]);
@@ -42,14 +42,14 @@ fn run_as_group_rules() {
         case("MustRunAs inside", must.clone(), sc(json!({"runAsGroup": 100})), vec![]),
         case("MustRunAs from the pod", must.clone(), json!({"securityContext": {"runAsGroup": 200}, "containers": [container("app", Value::Null)]}), vec![]),
         case("MustRunAs outside", must.clone(), sc(json!({"runAsGroup": 0})), vec![
-            "spec.containers[0].securityContext.runAsGroup: Invalid value: 0: group 0 must be in the ranges: 100-200",
+            "spec.containers[0].securityContext.runAsGroup (container \"app\"): Invalid value: 0: group is not in the allowed ranges; allowed: 100-200",
         ]),
         case("MustRunAs unset", must, no_sc(), vec![
-            "spec.containers[0].securityContext.runAsGroup must be set (allowed groups: 100-200)",
+            "spec.containers[0].securityContext.runAsGroup (container \"app\"): Required value: must be set; allowed: 100-200",
         ]),
         case("MayRunAs unset", may.clone(), no_sc(), vec![]),
         case("MayRunAs outside", may, json!({"securityContext": {"runAsGroup": 201}, "containers": [container("app", Value::Null)]}), vec![
-            "spec.securityContext.runAsGroup: Invalid value: 201: group 201 must be in the ranges: 100-200",
+            "spec.securityContext.runAsGroup (container \"app\"): Invalid value: 201: group is not in the allowed ranges; allowed: 100-200",
         ]),
         case("absent from settings: anything", json!({}), sc(json!({"runAsGroup": 0})), vec![]),
     ]);
@@ -64,14 +64,14 @@ fn supplemental_groups_rules() {
     check(vec![
         case("MustRunAs inside", must.clone(), groups(json!([100, 500])), vec![]),
         case("MustRunAs one outside", must.clone(), groups(json!([150, 300])), vec![
-            "spec.securityContext.supplementalGroups[1]: Invalid value: 300: group 300 must be in the ranges: 100-200, 500",
+            "spec.securityContext.supplementalGroups[1]: Invalid value: 300: group is not in the allowed ranges; allowed: 100-200, 500",
         ]),
         case("MustRunAs unset", must, no_sc(), vec![
-            "spec.securityContext.supplementalGroups must be set (allowed groups: 100-200, 500)",
+            "spec.securityContext.supplementalGroups: Required value: must be set; allowed: 100-200, 500",
         ]),
         case("MayRunAs unset", may.clone(), no_sc(), vec![]),
         case("MayRunAs outside", may, groups(json!([0])), vec![
-            "spec.securityContext.supplementalGroups[0]: Invalid value: 0: group 0 must be in the ranges: 100-200",
+            "spec.securityContext.supplementalGroups[0]: Invalid value: 0: group is not in the allowed ranges; allowed: 100-200",
         ]),
         case("RunAsAny", json!({}), groups(json!([0])), vec![]),
     ]);
@@ -85,14 +85,14 @@ fn fs_group_rules() {
     check(vec![
         case("MustRunAs inside", must.clone(), fs_group(json!(1000)), vec![]),
         case("MustRunAs outside", must.clone(), fs_group(json!(5)), vec![
-            "spec.securityContext.fsGroup: Invalid value: 5: group 5 must be in the ranges: 1000",
+            "spec.securityContext.fsGroup: Invalid value: 5: group is not in the allowed ranges; allowed: 1000",
         ]),
         case("MustRunAs unset", must, no_sc(), vec![
-            "spec.securityContext.fsGroup must be set (allowed groups: 1000)",
+            "spec.securityContext.fsGroup: Required value: must be set; allowed: 1000",
         ]),
         case("MayRunAs unset", may.clone(), no_sc(), vec![]),
         case("MayRunAs outside", may, fs_group(json!(0)), vec![
-            "spec.securityContext.fsGroup: Invalid value: 0: group 0 must be in the ranges: 1000-2000",
+            "spec.securityContext.fsGroup: Invalid value: 0: group is not in the allowed ranges; allowed: 1000-2000",
         ]),
         case("RunAsAny", json!({}), fs_group(json!(0)), vec![]),
     ]);

@@ -4,13 +4,14 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use psp_host::{
-    read_document, request, workspace_dir, PolicyHost, SettingsResponse, ValidationResponse,
+    read_document, request, workspace_dir, Authz, HostCalls, PolicyHost, SettingsResponse,
+    ValidationResponse,
 };
 use serde_json::{json, Value};
 
 use crate::pods::{
-    as_cron_job, as_deployment, large_pod, stripped_for_defaults, validate_payload,
-    violate_everything, with_containers,
+    as_cron_job, as_deployment, large_pod, last_of_ten_psps, stripped_for_defaults,
+    validate_payload, violate_everything, with_containers,
 };
 use crate::units::size;
 
@@ -31,6 +32,18 @@ pub(crate) struct Case {
     pub(crate) operation: &'static str,
     pub(crate) payload: Vec<u8>,
     pub(crate) expect: Expect,
+    /// Who may use which PodSecurityPolicy, for settings that ask `kubernetes/can_i`.
+    pub(crate) authz: Option<Authz>,
+}
+
+impl Case {
+    /// How the case's host calls are answered (and counted).
+    pub(crate) fn host_calls(&self) -> HostCalls {
+        match &self.authz {
+            Some(authz) => HostCalls::new().with_authz(authz.clone()),
+            None => HostCalls::new(),
+        }
+    }
 }
 
 fn fixture(name: &str) -> Result<Value> {
@@ -57,8 +70,10 @@ pub(crate) fn cases() -> Result<Fixtures> {
             operation: "validate",
             payload: validate_payload(&request(kind, "CREATE", object), settings)?,
             expect,
+            authz: None,
         })
     };
+    let (ten_psps, authz) = last_of_ten_psps(&full);
     use Expect::*;
     let cases = vec![
         validate(
@@ -139,6 +154,20 @@ pub(crate) fn cases() -> Result<Fixtures> {
             operation: "validate",
             payload: large_payload,
             expect: Accepted,
+            authz: None,
+        },
+        // PSP's selection: the first nine entries in name order reject the pod (after checking every
+        // field), the tenth admits it, and only it is authorised (RBAC through `kubernetes/can_i`).
+        Case {
+            authz: Some(authz),
+            ..validate(
+                "Pod, 10 PSPs, admitted by the last",
+                "10 × full",
+                pod.clone(),
+                "Pod",
+                &ten_psps,
+                Mutated,
+            )?
         },
         Case {
             name: "validate_settings",
@@ -146,6 +175,7 @@ pub(crate) fn cases() -> Result<Fixtures> {
             operation: "validate_settings",
             payload: serde_json::to_vec(&full)?,
             expect: ValidSettings,
+            authz: None,
         },
     ];
     Ok(Fixtures {
@@ -154,9 +184,18 @@ pub(crate) fn cases() -> Result<Fixtures> {
     })
 }
 
-/// Checks that `case` answers as it says, so that its timing measures what its name says.
+/// Checks that `case` answers as it says, so that its timing measures what its name says. The
+/// summary counts the host calls of one evaluation, when there are any.
 pub(crate) fn check_answer(host: &PolicyHost, case: &Case) -> Result<String> {
-    let answer = host.call(case.operation, &case.payload)?;
+    let calls = case.host_calls();
+    let answer = host
+        .answering(calls.clone())
+        .call(case.operation, &case.payload)?;
+    let host_calls = match calls.recorded().len() {
+        0 => String::new(),
+        1 => ", 1 host call".to_string(),
+        n => format!(", {n} host calls"),
+    };
     let summary = if case.expect == Expect::ValidSettings {
         let response: SettingsResponse = serde_json::from_slice(&answer)?;
         if !response.valid {
@@ -182,7 +221,7 @@ pub(crate) fn check_answer(host: &PolicyHost, case: &Case) -> Result<String> {
             other => format!("{other:?}").to_lowercase(),
         }
     };
-    Ok(summary)
+    Ok(summary + &host_calls)
 }
 
 /// Writes each case as `<case>.request.json` (the AdmissionRequest) and `<case>.settings.json`.

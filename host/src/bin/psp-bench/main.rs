@@ -37,7 +37,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use psp_host::cli::run_program;
-use psp_host::{PolicyHost, ValidationResponse};
+use psp_host::{HostCalls, PolicyHost, ValidationResponse};
 
 use crate::cases::{cases, check_answer, write_requests, Case};
 use crate::machine::load_average;
@@ -134,14 +134,15 @@ fn run(options: &Options) -> Result<()> {
         eprintln!("psp-bench: {} ({answer})", case.name);
         let payload = case.payload.as_slice();
         let operation = case.operation;
+        let host = policy.host.answering(case.host_calls().unrecorded());
         let (fresh, fresh_floor) = measure_against(
             options.budget,
-            || fresh_call(&policy.host, operation, payload),
+            || fresh_call(&host, operation, payload),
             floor
                 .as_ref()
                 .map(|f| move || fresh_call(&f.host, "parse_only", payload)),
         )?;
-        let instance = policy.host.fresh_instance()?;
+        let instance = host.fresh_instance()?;
         let floor_instance = floor
             .as_ref()
             .map(|f| f.host.fresh_instance())
@@ -160,10 +161,13 @@ fn run(options: &Options) -> Result<()> {
             }),
         )?;
         drop((instance, floor_instance));
-        let peak_pages = policy.probe.peak_pages(case.operation, payload)?;
+        let peak_pages =
+            policy
+                .probe
+                .peak_pages(case.operation, payload, case.host_calls().unrecorded())?;
         let floor_peak_pages = floor
             .as_ref()
-            .map(|f| f.probe.peak_pages("parse_only", payload))
+            .map(|f| f.probe.peak_pages("parse_only", payload, HostCalls::new()))
             .transpose()?;
         rows.push(Row {
             name: format!("{} ({})", case.name, case.settings_name),

@@ -1,7 +1,7 @@
 //! Peak linear memory of one evaluation, by binary search on the instance's memory limit.
 
 use anyhow::{bail, Context, Result};
-use psp_host::wapc_instance;
+use psp_host::{wapc_instance, HostCalls};
 use wasmtime_provider::wasmtime;
 use wasmtime_provider::{EpochDeadlines, ResourceLimits, WasmtimeEngineProviderBuilder};
 
@@ -26,8 +26,14 @@ impl MemoryProbe {
     }
 
     /// Whether `operation(payload)` answers in a fresh instance whose memory may not exceed
-    /// `pages` pages.
-    fn fits(&self, pages: usize, operation: &str, payload: &[u8]) -> Result<bool> {
+    /// `pages` pages, its host calls answered by `calls`.
+    fn fits(
+        &self,
+        pages: usize,
+        operation: &str,
+        payload: &[u8],
+        calls: &HostCalls,
+    ) -> Result<bool> {
         let pre = WasmtimeEngineProviderBuilder::new()
             .engine(self.engine.clone())
             .module(self.module.clone())
@@ -42,19 +48,25 @@ impl MemoryProbe {
             wapc_init: u64::MAX / 2,
             wapc_func: u64::MAX / 2,
         }))?;
-        let host = match wapc_instance(provider, None) {
+        let host = match wapc_instance(provider, calls.clone()) {
             Ok(host) => host,
             Err(_) => return Ok(false), // the initial memory or `wapc_init` does not fit
         };
         Ok(host.call(operation, payload).is_ok())
     }
 
-    /// The peak linear memory of `operation(payload)`, in pages.
-    pub(crate) fn peak_pages(&self, operation: &str, payload: &[u8]) -> Result<usize> {
+    /// The peak linear memory of `operation(payload)`, in pages, its host calls answered by
+    /// `calls`.
+    pub(crate) fn peak_pages(
+        &self,
+        operation: &str,
+        payload: &[u8],
+        calls: HostCalls,
+    ) -> Result<usize> {
         // The guest reports each failed allocation on its stderr, which is ours.
         let _quiet = SilencedStderr::new();
         let mut high = 256; // 16 MiB
-        while !self.fits(high, operation, payload)? {
+        while !self.fits(high, operation, payload, &calls)? {
             high *= 4;
             if high > 65_536 {
                 bail!("`{operation}` does not answer even with 4 GiB of memory");
@@ -63,7 +75,7 @@ impl MemoryProbe {
         let mut low = 0; // does not fit
         while high - low > 1 {
             let middle = (low + high) / 2;
-            if self.fits(middle, operation, payload)? {
+            if self.fits(middle, operation, payload, &calls)? {
                 high = middle;
             } else {
                 low = middle;

@@ -1,6 +1,7 @@
 //! The requests of the cases, derived from the realistic model-serving Pod of the fixtures.
 
 use anyhow::Result;
+use psp_host::authz::{Authz, Grant};
 use psp_host::request;
 use serde_json::{json, Value};
 
@@ -198,4 +199,32 @@ pub(crate) fn stripped_for_defaults(pod: &Value) -> Value {
         }
     }
     pod
+}
+
+/// Settings with ten PodSecurityPolicies, `psp-00` to `psp-09`, each the `full` settings, where the first nine
+/// allow only user IDs from 20000 (so they reject the Pod, whose user is 10001), and who may use them: every
+/// authenticated user (RBAC's group `system:authenticated`). The Pod is admitted by `psp-09`, after its service
+/// account (asked first, in both API groups) is refused and the user is allowed.
+pub(crate) fn last_of_ten_psps(full: &Value) -> (Value, Authz) {
+    let mut spec = full.clone();
+    let annotations = spec
+        .as_object_mut()
+        .and_then(|s| s.remove("annotations"))
+        .unwrap_or(Value::Null);
+    let entries: Vec<Value> = (0..10)
+        .map(|i| {
+            let mut spec = spec.clone();
+            if i < 9 {
+                spec["runAsUser"] =
+                    json!({"rule": "MustRunAs", "ranges": [{"min": 20000, "max": 65535}]});
+            }
+            json!({"name": format!("psp-{i:02}"), "annotations": annotations, "spec": spec})
+        })
+        .collect();
+    let authz = Authz::from_grants(vec![Grant {
+        policies: vec!["*".into()],
+        groups: vec!["system:authenticated".into()],
+        ..Grant::default()
+    }]);
+    (json!({"authorization": "rbac", "policies": entries}), authz)
 }

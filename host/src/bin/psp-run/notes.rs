@@ -5,7 +5,7 @@ use serde_json::Value;
 
 /// A pitfall of a PodSecurityPolicy as written that explains a rejection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Note {
+pub(crate) enum Note {
     /// No seccomp allow-list: PSP allows no seccomp profile at all.
     NoSeccompProfileAllowed,
     /// `allowedHostPaths` without `hostPath` among the `volumes`.

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::notes::Note;
-use super::{first_line, label, Matrix, Row, Verdict};
+use crate::examples::{first_line, label, Matrix, Row, Verdict};
+use crate::notes::Note;
 
 /// `path` relative to the working folder when it is inside it (the table's paths then match the
 /// user's), else as given.
@@ -28,7 +28,7 @@ fn description(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-pub(super) fn render(matrix: &Matrix, rows: &[Row]) -> String {
+pub(crate) fn render(matrix: &Matrix, rows: &[Row]) -> String {
     let mut out = String::new();
 
     out.push_str("Settings:\n");

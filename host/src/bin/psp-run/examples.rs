@@ -14,10 +14,8 @@ use psp_host::{admission_request_from_document, read_document, PolicyHost, Valid
 use serde::Deserialize;
 use serde_json::Value;
 
-mod notes;
-mod table;
-
-use notes::Note;
+use crate::notes::Note;
+use crate::table;
 
 /// The file of a folder that lists which settings and requests it evaluates, and in which order.
 pub const MATRIX_FILE: &str = "matrix.yml";
@@ -83,7 +81,7 @@ fn documents_in(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// What the policy made of one pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
+pub(crate) enum Verdict {
     Accepted,
     AcceptedWithDefaults,
     Rejected,
@@ -92,7 +90,7 @@ enum Verdict {
 }
 
 impl Verdict {
-    fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Verdict::Accepted => "accepted",
             Verdict::AcceptedWithDefaults => "accepted with defaults",
@@ -105,15 +103,15 @@ impl Verdict {
 
 /// One evaluated pair.
 #[derive(Debug)]
-struct Row {
-    settings: String,
-    request: String,
-    settings_path: PathBuf,
-    request_path: PathBuf,
-    verdict: Verdict,
+pub(crate) struct Row {
+    pub(crate) settings: String,
+    pub(crate) request: String,
+    pub(crate) settings_path: PathBuf,
+    pub(crate) request_path: PathBuf,
+    pub(crate) verdict: Verdict,
     /// The pitfalls of the settings that explain a rejection.
-    notes: Vec<Note>,
-    detail: String,
+    pub(crate) notes: Vec<Note>,
+    pub(crate) detail: String,
 }
 
 /// Evaluates every pair of `matrix` with `host`, prints the table, and answers psp-run's exit
@@ -227,38 +225,45 @@ fn compact_operation(operation: &Value) -> String {
     }
 }
 
-fn first_line(text: &str) -> &str {
+pub(crate) fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
 }
 
-/// The first violation of a rejection message: PodSecurityPolicy's violations are separated by
-/// `; `, a standard's by `, ` after its `violates PodSecurity "level:version": ` prefix. Any
-/// other message is shown from its start.
+/// The first violation of a rejection message. PodSecurityPolicy's violations are separated by
+/// `; ` (a violation's own `; allowed: ...` stays with it), a standard's by `, ` after its
+/// `violates PodSecurity "level:version": ` prefix, and the parts of a message by ` | `. Any other
+/// message is shown from its start, up to its first part.
 fn first_violation(message: &str) -> String {
     let line = first_line(message);
     if let Some(violations) = line.strip_prefix("PodSecurityPolicy: ") {
-        return up_to_top_level(violations, "; ").to_string();
+        return up_to_top_level(violations, &[" | ", "; "]).to_string();
     }
     if let Some((_, violations)) = line
         .strip_prefix("violates PodSecurity \"")
         .and_then(|rest| rest.split_once("\": "))
     {
-        return up_to_top_level(violations, ", ").to_string();
+        return up_to_top_level(violations, &[" | ", ", "]).to_string();
     }
-    line.to_string()
+    up_to_top_level(line, &[" | "]).to_string()
 }
 
-/// `text` up to the first `separator` outside quotes and brackets (all of it when there is none).
-fn up_to_top_level<'a>(text: &'a str, separator: &str) -> &'a str {
+/// `text` up to the first of `separators` outside quotes and brackets (all of it when there is
+/// none). `; allowed: ` is never a separator: it belongs to the violation before it.
+fn up_to_top_level<'a>(text: &'a str, separators: &[&str]) -> &'a str {
     let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
     for (at, c) in text.char_indices() {
+        let rest = &text[at..];
         match c {
             _ if escaped => escaped = false,
             '\\' if quoted => escaped = true,
             '"' => quoted = !quoted,
             '(' | '[' | '{' if !quoted => depth += 1,
             ')' | ']' | '}' if !quoted => depth = depth.saturating_sub(1),
-            _ if !quoted && depth == 0 && text[at..].starts_with(separator) => {
+            _ if !quoted
+                && depth == 0
+                && !rest.starts_with("; allowed: ")
+                && separators.iter().any(|s| rest.starts_with(s)) =>
+            {
                 return &text[..at];
             }
             _ => {}
@@ -277,7 +282,7 @@ fn shorten(text: &str, width: usize) -> String {
 }
 
 /// A document's name in the table: its file name without the extension.
-fn label(path: &Path) -> String {
+pub(crate) fn label(path: &Path) -> String {
     path.file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
@@ -348,9 +353,16 @@ mod tests {
     fn the_first_violation_is_cut_at_the_first_top_level_separator() {
         assert_eq!(
             first_violation(
-                "PodSecurityPolicy: spec.a: Forbidden: x (y; z \"q; r\"); spec.b: Invalid value: 1"
+                "PodSecurityPolicy: spec.a: Forbidden: x (y; z \"q; r\"); allowed: none; \
+                 spec.b: Invalid value: 1 | violates PodSecurity \"baseline:latest\": c"
             ),
-            "spec.a: Forbidden: x (y; z \"q; r\")"
+            "spec.a: Forbidden: x (y; z \"q; r\"); allowed: none"
+        );
+        assert_eq!(
+            first_violation(
+                "PodSecurityPolicy: spec.a: Forbidden: x | violates PodSecurity \"b\": c"
+            ),
+            "spec.a: Forbidden: x"
         );
         assert_eq!(
             first_violation(
@@ -360,10 +372,13 @@ mod tests {
             "privileged (container \"a\" must not set x)"
         );
         assert_eq!(
-            first_violation("something else; b\nsecond line"),
+            first_violation("something else; b | c\nsecond line"),
             "something else; b"
         );
-        assert_eq!(up_to_top_level("a \"b\\\"; c\"; d", "; "), "a \"b\\\"; c\"");
+        assert_eq!(
+            up_to_top_level("a \"b\\\"; c\"; d", &["; "]),
+            "a \"b\\\"; c\""
+        );
     }
 
     #[test]

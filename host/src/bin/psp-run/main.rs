@@ -1,11 +1,11 @@
 //! `psp-run`: evaluate the policy module locally, in the spirit of `kwctl run`.
 //!
 //! ```text
-//! psp-run --request-path FILE [--settings-path FILE | --settings-json JSON] [--policy PATH]
-//! psp-run --examples [DIR] [--settings-path FILE] [--policy PATH]
+//! psp-run --request-path FILE [--settings-path FILE | --settings-json JSON] [--policy PATH] [--authz FILE]
+//! psp-run --examples [DIR] [--settings-path FILE] [--policy PATH] [--authz FILE]
 //! ```
 //!
-//! See `usage()` below for the details; `--examples` is in `psp-run/`.
+//! See `usage()` below for the details; `--examples` is in `examples.rs`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,13 +14,13 @@ use anyhow::{bail, Context, Result};
 use psp_host::cli::{run_program, Args};
 use psp_host::{
     admission_request_from_document, parse_document, read_document, wasm_path, workspace_dir,
-    PolicyHost,
+    Authz, PolicyHost,
 };
 use serde_json::{json, Value};
 
-// Beside this file, in a folder of its own: a file directly in src/bin/ would be a binary.
-#[path = "psp-run/mod.rs"]
 mod examples;
+mod notes;
+mod table;
 
 use examples::{Matrix, MATRIX_FILE};
 
@@ -30,8 +30,8 @@ fn usage() -> String {
 psp-run: evaluate the pod-security-policy module like `kwctl run` does
 
 USAGE:
-  psp-run --request-path FILE [--settings-path FILE | --settings-json JSON] [--policy PATH]
-  psp-run --examples [DIR] [--settings-path FILE] [--policy PATH]
+  psp-run --request-path FILE [--settings-path FILE | --settings-json JSON] [--policy PATH] [--authz FILE]
+  psp-run --examples [DIR] [--settings-path FILE] [--policy PATH] [--authz FILE]
 
 OPTIONS:
   --request-path FILE   JSON or YAML: an AdmissionReview, a bare AdmissionRequest, or a plain
@@ -39,6 +39,11 @@ OPTIONS:
   --settings-path FILE  policy settings, JSON or YAML (default: {{}})
   --settings-json JSON  policy settings inline
   --policy PATH         the module (default: $POLICY_WASM, else {wasm})
+  --authz FILE          answer the module's kubernetes/can_i calls (settings with several
+                        PodSecurityPolicies, `authorization: rbac`) from FILE: YAML grants of
+                        `use` (see examples/several/authz.yaml), or the cluster's RBAC as `kubectl get
+                        clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml` prints it;
+                        without it, every can_i call fails (and the module denies)
   --examples [DIR]      evaluate each request of DIR/{matrix} against each settings file of
                         it (or only --settings-path) and print a table: verdict, and the first
                         violation or the defaults applied. Without DIR/{matrix}: every
@@ -64,6 +69,7 @@ struct Options {
     settings_json: Option<String>,
     policy: Option<PathBuf>,
     examples: Option<PathBuf>,
+    authz: Option<PathBuf>,
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>> {
@@ -82,6 +88,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>> {
             "--settings-path" => options.settings_path = Some(value("--settings-path")?.into()),
             "--settings-json" => options.settings_json = Some(value("--settings-json")?),
             "--policy" => options.policy = Some(value("--policy")?.into()),
+            "--authz" => options.authz = Some(value("--authz")?.into()),
             "--examples" => {
                 pending_examples = inline.is_none();
                 options.examples = Some(match inline {
@@ -123,7 +130,10 @@ fn main() -> ExitCode {
 
 fn run(options: &Options) -> Result<ExitCode> {
     let policy = options.policy.clone().unwrap_or_else(wasm_path);
-    let host = PolicyHost::load(&policy)?;
+    let mut host = PolicyHost::load(&policy)?;
+    if let Some(path) = &options.authz {
+        host = host.with_authz(Authz::read(path)?);
+    }
     match &options.examples {
         Some(dir) => {
             let mut matrix = Matrix::in_dir(dir)?;
@@ -188,12 +198,15 @@ mod tests {
             "--settings-json={\"a\":1}",
             "--policy",
             "p.wasm",
+            "--authz",
+            "authz.yml",
         ])
         .unwrap()
         .unwrap();
         assert_eq!(options.request_path, Some("r.json".into()));
         assert_eq!(options.settings_json.as_deref(), Some("{\"a\":1}"));
         assert_eq!(options.policy, Some("p.wasm".into()));
+        assert_eq!(options.authz, Some("authz.yml".into()));
     }
 
     #[test]
