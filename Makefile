@@ -1,6 +1,6 @@
 # pod-security-policy: build, test and run the Kubewarden policy.
 #
-#   make run     evaluate the bundled examples (examples/requests x examples/settings)
+#   make run     evaluate the bundled examples (examples/matrix.yml: requests x settings)
 #   make test    unit tests, then end-to-end tests against the built policy.wasm
 #   make bench   benchmarks: the table of the README's Performance section
 #
@@ -15,6 +15,20 @@ WASM_TARGET := wasm32-wasip1
 # engine) is built once per machine.
 CARGO_TARGET_DIR ?= $(HOME)/.cache/psp-target
 export CARGO_TARGET_DIR
+
+# Every native build and test runs in one profile (`e2e`, see the root Cargo.toml) and selects
+# the whole workspace, then the targets it needs. Cargo decides the features of a shared
+# dependency per command, from the packages the command selects: `-p psp-host` alone would
+# build wasmtime (and what depends on tokio or serde_json) with other features than the tests,
+# and so a second time. With `--workspace` everywhere, `make run`, `make test`, the tools and
+# the bench share one build of every dependency.
+NATIVE_BUILD := $(CARGO) build --profile e2e --workspace
+NATIVE_BIN := $(CARGO_TARGET_DIR)/e2e
+
+# That profile is unoptimised (see the root Cargo.toml), where compiling the policy module takes
+# seconds: the host keeps compiled modules here, so that the tests' processes compile it once.
+PSP_MODULE_CACHE ?= $(CARGO_TARGET_DIR)/psp-module-cache
+export PSP_MODULE_CACHE
 
 # `make run REQUEST=path/to/request.json SETTINGS=path/to/settings.yml`
 REQUEST ?=
@@ -65,8 +79,8 @@ annotated-policy.wasm: policy.wasm metadata.yml README.md
 		$(KWCTL) annotate -m metadata.yml -u README.md -o $@ policy.wasm; \
 	else \
 		echo "psp-annotate -m metadata.yml -u README.md -o $@ policy.wasm (no $(KWCTL) on PATH)"; \
-		$(CARGO) run --profile e2e -q -p psp-tools --bin psp-annotate -- \
-			-m metadata.yml -u README.md -o $@ policy.wasm; \
+		$(NATIVE_BUILD) -q --bin psp-annotate \
+		&& "$(NATIVE_BIN)/psp-annotate" -m metadata.yml -u README.md -o $@ policy.wasm; \
 	fi
 
 # Publishes annotated-policy.wasm as an OCI artifact: `make push REF=registry://HOST/PATH:TAG`.
@@ -91,28 +105,29 @@ push: annotated-policy.wasm
 		$(KWCTL) push $${sources:+--sources-path "$$sources"} annotated-policy.wasm "$(REF)"; \
 	else \
 		echo "psp-push $(if $(PUSH_INSECURE),--insecure )annotated-policy.wasm $(REF) (no $(KWCTL) on PATH)"; \
-		$(CARGO) run --profile e2e -q -p psp-tools --bin psp-push -- \
-			$(if $(PUSH_INSECURE),--insecure) annotated-policy.wasm "$(REF)"; \
+		$(NATIVE_BUILD) -q --bin psp-push \
+		&& "$(NATIVE_BIN)/psp-push" $(if $(PUSH_INSECURE),--insecure) annotated-policy.wasm "$(REF)"; \
 	fi
 
 # The Artifact Hub package file, from metadata.yml and questions-ui.yml, in the form
 # `kwctl scaffold artifacthub` writes (built-in psp-artifacthub; a test keeps the file in sync).
 artifacthub-pkg.yml: metadata.yml questions-ui.yml
-	$(CARGO) run --profile e2e -q -p psp-tools --bin psp-artifacthub -- \
-		-m metadata.yml -q questions-ui.yml -o $@
+	$(NATIVE_BUILD) -q --bin psp-artifacthub
+	"$(NATIVE_BIN)/psp-artifacthub" -m metadata.yml -q questions-ui.yml -o $@
 
 test: unit-tests e2e-tests pulumi-tests
 
+# The unit tests of every crate (the policy natively, the waPC host against a WAT guest,
+# psp-run's and psp-bench's own, the tools'), in the profile of everything else (see above).
 unit-tests: setup
-	$(CARGO) test -p pod-security-policy --lib
+	$(CARGO) test --profile e2e --workspace --lib --bins
 
-# The waPC host's own tests (crate psp-host: the host against a WAT guest, psp-run, psp-bench's
-# statistics), the module through that host (crate e2e-tests), and the shipping tools (crate
-# psp-tools: annotate, OCI push/pull against a docker-registry on 127.0.0.1, manifests against the
-# CRDs, PSP migration). One cargo invocation for the three, so that wasmtime is built once.
+# The integration tests: the module through the waPC host (crate e2e-tests), psp-run's demo
+# (crate psp-host), and the shipping tools (crate psp-tools: annotate, OCI push/pull against a
+# docker-registry on 127.0.0.1, manifests against the CRDs, PSP migration).
 e2e-tests: policy.wasm
 	@bash scripts/setup.sh registry
-	$(CARGO) test --profile e2e -p psp-host -p e2e-tests -p psp-tools
+	$(CARGO) test --profile e2e --workspace --test '*'
 
 # The Pulumi example's unit test (examples/pulumi, Pulumi's mocks: no cluster, no Pulumi
 # service). Its pinned requirements go to a virtualenv outside the work tree, reinstalled when
@@ -127,7 +142,6 @@ pulumi-tests:
 		&& cp examples/pulumi/requirements.txt "$(PULUMI_VENV)/requirements.txt"; }
 	cd examples/pulumi && PYTHONDONTWRITEBYTECODE=1 "$(PULUMI_VENV)/bin/python" -m pytest -v -p no:cacheprovider
 
-# Native clippy shares the e2e profile's dependency builds (wasmtime) with the tests.
 lint: setup
 	$(CARGO) clippy --profile e2e --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --target=$(WASM_TARGET) -p pod-security-policy --lib -- -D warnings
@@ -139,14 +153,17 @@ fmt-check:
 	$(CARGO) fmt --all -- --check
 
 run: policy.wasm
-	$(CARGO) run --profile e2e -p psp-host --bin psp-run -- --policy policy.wasm \
+	$(NATIVE_BUILD) --bin psp-run
+	"$(NATIVE_BIN)/psp-run" --policy policy.wasm \
 		$(if $(REQUEST),--request-path "$(REQUEST)",--examples) \
 		$(if $(SETTINGS),--settings-path "$(SETTINGS)")
 
 # The benchmark variant of the module: the same code, release settings and wasm-opt pass as
 # policy.wasm (profile `bench-floor` inherits `release`, in its own output folder so that it
 # never overwrites the shipped module's build), plus the `parse_only` export that `psp-bench`
-# uses as its floor. `make bench BENCH_ARGS=--quick` for a short run.
+# uses as its floor. `make bench BENCH_ARGS=--quick` for a short run. psp-bench itself is built
+# optimised, in profile `bench-host` (see the root Cargo.toml): its first build compiles wasmtime
+# once more.
 BENCH_PROFILE := --profile bench-floor --config 'profile.bench-floor.inherits="release"'
 POLICY_BENCH_WASM := $(CARGO_TARGET_DIR)/policy-bench.wasm
 BENCH_ARGS ?=
@@ -158,8 +175,8 @@ bench: policy.wasm
 		$(WASM_OPT) $(WASM_OPT_FLAGS) "$$built" -o "$$built.opt" && built="$$built.opt"; \
 	fi; \
 	cmp -s "$$built" "$(POLICY_BENCH_WASM)" || cp -v "$$built" "$(POLICY_BENCH_WASM)"
-	$(CARGO) build --profile e2e -p psp-host --bin psp-bench
-	"$(CARGO_TARGET_DIR)/e2e/psp-bench" --policy policy.wasm --floor "$(POLICY_BENCH_WASM)" $(BENCH_ARGS)
+	$(CARGO) build --profile bench-host --workspace --bin psp-bench
+	"$(CARGO_TARGET_DIR)/bench-host/psp-bench" --policy policy.wasm --floor "$(POLICY_BENCH_WASM)" $(BENCH_ARGS)
 
 # Fuzzing: cargo-fuzz on the nightly toolchain, in fuzz/ (a workspace of its own, built in its own
 # target folder so that nightly and sanitizer flags never invalidate the main build). Each run uses one core
@@ -195,8 +212,9 @@ fuzz-cmin: fuzz-build
 # Removes this project's artefacts; the dependencies stay built (distclean removes them too).
 clean:
 	rm -f policy.wasm annotated-policy.wasm "$(POLICY_BENCH_WASM)"
-	$(CARGO) clean -p pod-security-policy -p psp-host -p e2e-tests -p psp-tools
+	rm -rf "$(PSP_MODULE_CACHE)"
 	$(CARGO) clean --profile e2e -p pod-security-policy -p psp-host -p e2e-tests -p psp-tools
+	$(CARGO) clean --profile bench-host -p pod-security-policy -p psp-host -p e2e-tests -p psp-tools
 	$(CARGO) clean --release --target=$(WASM_TARGET) -p pod-security-policy
 
 distclean: clean

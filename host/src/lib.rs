@@ -17,6 +17,7 @@
 //! One file per concern:
 //! * [`engine`]: the wasmtime engine and the execution deadline;
 //! * `policy_host`, `instance`: the compiled module and its instances;
+//! * `module_cache`: compiled modules kept on disk across processes (`$PSP_MODULE_CACHE`);
 //! * [`host_calls`]: the host capabilities the guest may call (logging, `kubernetes/can_i`), and
 //!   the record of the calls;
 //! * [`authz`], `rbac`: who may use which PodSecurityPolicy, for `kubernetes/can_i` (grants, or a
@@ -39,6 +40,7 @@ pub mod engine;
 pub mod host_calls;
 mod instance;
 pub mod kinds;
+mod module_cache;
 mod paths;
 mod policy_host;
 mod policy_server;
@@ -54,6 +56,7 @@ pub use documents::{example_request, example_settings, parse_document, read_docu
 pub use engine::DEFAULT_TIMEOUT;
 pub use host_calls::{HostCall, HostCallback, HostCalls, GUEST_LOG_ENV};
 pub use instance::{wapc_instance, PolicyInstance};
+pub use module_cache::MODULE_CACHE_ENV;
 pub use paths::{wasm_path, workspace_dir, POLICY_WASM_ENV};
 pub use policy_host::PolicyHost;
 pub use policy_server::{admission_response, apply_json_patch, json_patch};

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
 use serde_json::Value;
-use wasmtime_provider::wasmtime;
 use wasmtime_provider::{EpochDeadlines, WasmtimeEngineProviderBuilder, WasmtimeEngineProviderPre};
 
 use crate::authz::Authz;
 use crate::engine::{deadline_ticks, new_engine, spawn_epoch_ticker, DEFAULT_TIMEOUT};
 use crate::host_calls::{HostCallback, HostCalls};
 use crate::instance::{wapc_instance, PolicyInstance};
+use crate::module_cache;
 use crate::paths::{wasm_path, POLICY_WASM_ENV};
 use crate::responses::{SettingsResponse, ValidationResponse};
 
@@ -68,7 +68,7 @@ impl PolicyHost {
 
     fn compile(module: &[u8], source: String) -> Result<PolicyHost> {
         let engine = new_engine()?;
-        let module = wasmtime::Module::new(&engine, module)
+        let module = module_cache::compile(&engine, module)
             .map_err(|e| anyhow!("cannot compile {source}: {e:#}"))?;
         let pre = WasmtimeEngineProviderBuilder::new()
             .engine(engine.clone())

@@ -11,10 +11,10 @@
 //!   name order, each under its name. PSP listed them in a random order (a Go map) and without names.
 
 use super::{NamedEntry, Rejection, Several};
-use crate::violation::{quoted, PART_SEPARATOR};
 use crate::authorization::{Authorizer, Requester};
 use crate::object::{Kind, PodObject};
 use crate::patch::Defaults;
+use crate::violation::{quoted, PART_SEPARATOR};
 
 /// The annotation PSP wrote on every pod it admitted: the name of the PodSecurityPolicy that admitted it.
 pub(crate) const PSP_ANNOTATION: &str = "kubernetes.io/psp";

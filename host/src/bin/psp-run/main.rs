@@ -5,9 +5,9 @@
 //! psp-run --examples [DIR] [--settings-path FILE] [--policy PATH] [--authz FILE]
 //! ```
 //!
-//! See `usage()` below for the details.
+//! See `usage()` below for the details; `--examples` is in `examples.rs`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -17,6 +17,12 @@ use psp_host::{
     Authz, PolicyHost,
 };
 use serde_json::{json, Value};
+
+mod examples;
+mod notes;
+mod table;
+
+use examples::{Matrix, MATRIX_FILE};
 
 fn usage() -> String {
     format!(
@@ -35,12 +41,14 @@ OPTIONS:
   --policy PATH         the module (default: $POLICY_WASM, else {wasm})
   --authz FILE          answer the module's kubernetes/can_i calls (settings with several
                         PodSecurityPolicies, `authorization: rbac`) from FILE: YAML grants of
-                        `use` (see examples/authz/), or the cluster's RBAC as `kubectl get
+                        `use` (see examples/several/authz.yaml), or the cluster's RBAC as `kubectl get
                         clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml` prints it;
                         without it, every can_i call fails (and the module denies)
-  --examples [DIR]      evaluate every DIR/requests/*.{{json,yaml,yml}} against every
-                        DIR/settings/*.{{json,yaml,yml}} (or only --settings-path) and print a
-                        table (default DIR: {examples})
+  --examples [DIR]      evaluate each request of DIR/{matrix} against each settings file of
+                        it (or only --settings-path) and print a table: verdict, and the first
+                        violation or the defaults applied. Without DIR/{matrix}: every
+                        DIR/requests/*.{{json,yaml,yml}} against every DIR/settings/*.{{json,yaml,yml}}
+                        (default DIR: {examples})
   -h, --help            this text
 
 First the settings are validated (invalid settings: message, exit 1), then the request; the
@@ -50,6 +58,7 @@ usage or host errors (unreadable files, traps, timeouts).
 ",
         wasm = wasm_path().display(),
         examples = workspace_dir().join("examples").display(),
+        matrix = MATRIX_FILE,
     )
 }
 
@@ -98,6 +107,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>> {
     if options.settings_path.is_some() && options.settings_json.is_some() {
         bail!("give --settings-path or --settings-json, not both");
     }
+    if options.examples.is_some() && options.settings_json.is_some() {
+        bail!("--examples takes settings files (--settings-path), not --settings-json");
+    }
     match (&options.request_path, &options.examples) {
         (None, None) => bail!("give --request-path FILE or --examples [DIR]"),
         (Some(_), Some(_)) => bail!("give --request-path or --examples, not both"),
@@ -123,7 +135,13 @@ fn run(options: &Options) -> Result<ExitCode> {
         host = host.with_authz(Authz::read(path)?);
     }
     match &options.examples {
-        Some(dir) => run_examples(&host, dir, options.settings_path.as_deref()),
+        Some(dir) => {
+            let mut matrix = Matrix::in_dir(dir)?;
+            if let Some(settings) = &options.settings_path {
+                matrix.settings = vec![settings.clone()];
+            }
+            examples::run(&host, &matrix)
+        }
         None => run_one(&host, options),
     }
 }
@@ -162,153 +180,6 @@ fn run_one(host: &PolicyHost, options: &Options) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&patch)?);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The JSON and YAML files of `dir`, sorted by name.
-fn documents_in(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            path.is_file()
-                && path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| matches!(e, "json" | "yaml" | "yml"))
-        })
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
-fn first_line(text: &str, width: usize) -> String {
-    let line = text.lines().next().unwrap_or("");
-    if line.chars().count() > width {
-        let cut: String = line.chars().take(width.saturating_sub(1)).collect();
-        format!("{cut}…")
-    } else {
-        line.to_string()
-    }
-}
-
-/// Every request against every settings file: one table row each. Exit 1 when a settings file
-/// is invalid, 2 when an evaluation failed in the host.
-fn run_examples(host: &PolicyHost, dir: &Path, only_settings: Option<&Path>) -> Result<ExitCode> {
-    let requests = documents_in(&dir.join("requests"))?;
-    let settings_files = match only_settings {
-        Some(path) => vec![path.to_path_buf()],
-        None => documents_in(&dir.join("settings"))?,
-    };
-    if requests.is_empty() || settings_files.is_empty() {
-        bail!(
-            "no examples: {} needs requests/*.json|yaml and settings/*.json|yaml",
-            dir.display()
-        );
-    }
-
-    let mut rows: Vec<[String; 4]> = Vec::new();
-    let (mut accepted, mut rejected, mut mutated, mut invalid, mut errors) = (0, 0, 0, 0, 0);
-    for settings_path in &settings_files {
-        let settings_name = file_name(settings_path);
-        let settings = read_document(settings_path)?;
-        let settings_answer = match host.validate_settings(&settings) {
-            Ok(answer) => answer,
-            Err(e) => {
-                errors += 1;
-                rows.push([
-                    "*".into(),
-                    settings_name,
-                    "ERROR".into(),
-                    first_line(&format!("{e:#}"), 100),
-                ]);
-                continue;
-            }
-        };
-        if !settings_answer.valid {
-            invalid += 1;
-            rows.push([
-                "*".into(),
-                settings_name,
-                "INVALID SETTINGS".into(),
-                first_line(settings_answer.message(), 100),
-            ]);
-            continue;
-        }
-        for request_path in &requests {
-            let request = admission_request_from_document(read_document(request_path)?)
-                .with_context(|| format!("{}", request_path.display()))?;
-            let (verdict, message) = match host.validate(&request, &settings) {
-                Ok(response) => {
-                    let patch = response.patch(&request);
-                    let verdict = match (response.accepted, patch.is_empty()) {
-                        (true, true) => {
-                            accepted += 1;
-                            "accepted".to_string()
-                        }
-                        (true, false) => {
-                            mutated += 1;
-                            format!("accepted+patch({})", patch.len())
-                        }
-                        (false, _) => {
-                            rejected += 1;
-                            "rejected".to_string()
-                        }
-                    };
-                    (verdict, first_line(response.message(), 100))
-                }
-                Err(e) => {
-                    errors += 1;
-                    ("ERROR".to_string(), first_line(&format!("{e:#}"), 100))
-                }
-            };
-            rows.push([
-                file_name(request_path),
-                settings_name.clone(),
-                verdict,
-                message,
-            ]);
-        }
-    }
-
-    let header = ["REQUEST", "SETTINGS", "VERDICT", "MESSAGE"].map(String::from);
-    let widths: Vec<usize> = (0..3)
-        .map(|i| {
-            rows.iter()
-                .chain(std::iter::once(&header))
-                .map(|row| row[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for row in std::iter::once(&header).chain(rows.iter()) {
-        println!(
-            "{:w0$}  {:w1$}  {:w2$}  {}",
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2]
-        );
-    }
-    println!(
-        "\n{} evaluations: {accepted} accepted, {mutated} accepted with a patch, {rejected} rejected, {errors} host errors; {invalid} invalid settings files",
-        accepted + mutated + rejected + errors
-    );
-    Ok(if errors > 0 {
-        ExitCode::from(2)
-    } else if invalid > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
 #[cfg(test)]
@@ -367,13 +238,8 @@ mod tests {
         ])
         .is_err());
         assert!(args(&["--request-path"]).is_err());
+        assert!(args(&["--examples", "--settings-json", "{}"]).is_err());
         assert!(args(&["--bogus"]).is_err());
         assert!(args(&["--help"]).unwrap().is_none());
-    }
-
-    #[test]
-    fn first_line_cuts() {
-        assert_eq!(first_line("abc\ndef", 10), "abc");
-        assert_eq!(first_line("abcdef", 4), "abc…");
     }
 }
