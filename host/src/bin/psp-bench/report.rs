@@ -198,9 +198,11 @@ impl Report<'_> {
 
         // Targets.
         out.push_str("\nTargets:\n");
+        // Half the smallest of the single-purpose Kubewarden policies that a PSP user runs about 17 of
+        // (1.2 MB each and more), for all of PSP, the standards and several PSPs at once.
         out.push_str(&format!(
-            "- {} shipped module under 500 KB: {} bytes = {:.1} KB = {:.1} KiB\n",
-            pass(policy_size < 500_000),
+            "- {} shipped module under 600 KB: {} bytes = {:.1} KB = {:.1} KiB\n",
+            pass(policy_size < 600_000),
             policy_size,
             policy_size as f64 / 1000.0,
             policy_size as f64 / 1024.0
