@@ -4,6 +4,7 @@
 //! A panic here is a finding: libFuzzer saves the input under `fuzz/artifacts/<target>/`.
 
 pub mod mutate;
+mod rng;
 
 use pod_security_policy::{evaluate, validate_settings, Policy};
 use serde_json::Value;
