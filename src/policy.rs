@@ -31,7 +31,8 @@ pub struct Policy {
 /// One PodSecurityPolicy, or several among which each request selects.
 #[derive(Debug)]
 pub(crate) enum Form {
-    Single(PspEntry),
+    /// Boxed: a PSP's checks are several times the size of the list of entries.
+    Single(Box<PspEntry>),
     Several(Several),
 }
 
@@ -104,7 +105,11 @@ impl Policy {
                          not authorised",
                     );
                 }
-                Form::Single(PspEntry::from_settings(raw, mutating, &mut errors))
+                Form::Single(Box::new(PspEntry::from_settings(
+                    raw,
+                    mutating,
+                    &mut errors,
+                )))
             }
         };
         let exemptions = exemptions_from(exemptions.as_ref(), &mut errors);

@@ -199,15 +199,16 @@ fn a_template_is_authorised_by_its_service_account_or_its_controller() {
             vec![add_op(path, defaults["value"].clone())],
         );
         let controller = format!("system:serviceaccount:kube-system:{controller}");
+        let template_sa = "system:serviceaccount:shop:default";
         assert_eq!(
             evaluation.asked,
             [
-                format!("system:serviceaccount:shop:default use policy/cni-privileged in shop -> denied"),
-                format!("system:serviceaccount:shop:default use extensions/cni-privileged in shop -> denied"),
+                format!("{template_sa} use policy/cni-privileged in shop -> denied"),
+                format!("{template_sa} use extensions/cni-privileged in shop -> denied"),
                 format!("{controller} use policy/cni-privileged in shop -> denied"),
                 format!("{controller} use extensions/cni-privileged in shop -> denied"),
-                format!("system:serviceaccount:shop:default use policy/restricted in shop -> denied"),
-                format!("system:serviceaccount:shop:default use extensions/restricted in shop -> denied"),
+                format!("{template_sa} use policy/restricted in shop -> denied"),
+                format!("{template_sa} use extensions/restricted in shop -> denied"),
                 format!("{controller} use policy/restricted in shop -> allowed"),
             ],
             "{kind}"
