@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use psp_host::reference_data::reference_data;
 use psp_host::{workspace_dir, PolicyHost};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -47,29 +48,6 @@ pub fn yaml_documents(text: &str) -> Vec<Value> {
         .map(|doc| Value::deserialize(doc).expect("valid YAML"))
         .filter(|doc| !doc.is_null())
         .collect()
-}
-
-/// Reference data a test needs, carried in the repository's `testdata/` (see its README): `path` if it is
-/// there. If it is missing, the test skips `skipped` and says so on stderr, or fails naming the missing
-/// path under `CI=true`: CI may not skip.
-pub fn reference_data(path: PathBuf, skipped: &str) -> Option<PathBuf> {
-    if path.exists() {
-        return Some(path);
-    }
-    let in_ci = std::env::var("CI").is_ok_and(|ci| ci.eq_ignore_ascii_case("true"));
-    assert!(
-        !in_ci,
-        "reference data missing: {}; under CI=true nothing may be skipped ({skipped})",
-        path.display()
-    );
-    // Straight to stderr, past the test harness's capture: a skip shows in every run.
-    let bar = "!".repeat(100);
-    let notice = format!(
-        "\n{bar}\n!!! SKIPPED {skipped}: reference data missing: {}\n{bar}\n\n",
-        path.display()
-    );
-    let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
-    None
 }
 
 /// Kubewarden's ClusterAdmissionPolicy CRD file, or `None` when it is missing and `skipped` may be skipped.
