@@ -251,6 +251,39 @@ pub(crate) mod test_support {
         v.iter().map(ToString::to_string).collect()
     }
 
+    /// Asserts the violations of the pod `spec` under each settings document of `cases`, on top of
+    /// [`settings`]'s base.
+    pub fn assert_violations_by_settings<'a>(
+        spec: &Value,
+        cases: impl IntoIterator<Item = (Value, Vec<&'a str>)>,
+    ) {
+        for (settings, expected) in cases {
+            assert_eq!(
+                violations(&psp(settings.clone()), &pod(spec.clone())),
+                expected,
+                "{settings}"
+            );
+        }
+    }
+
+    /// Asserts the violations of each pod spec of `cases` under `psp`.
+    pub fn assert_violations_by_pod<'a>(
+        psp: &Psp,
+        cases: impl IntoIterator<Item = (Value, Vec<&'a str>)>,
+    ) {
+        for (spec, expected) in cases {
+            assert_eq!(violations(psp, &pod(spec.clone())), expected, "{spec}");
+        }
+    }
+
+    /// Asserts that the settings errors of each settings document of `cases` contain its text.
+    pub fn assert_settings_errors_contain<'a>(cases: impl IntoIterator<Item = (Value, &'a str)>) {
+        for (settings, needle) in cases {
+            let errors = settings_errors(settings.clone());
+            assert!(errors.contains(needle), "{settings}: {errors}");
+        }
+    }
+
     /// The pod after defaulting, and the JSON object the defaults produce.
     pub fn defaulted(psp: &Psp, spec: Value) -> (PodObject, Value) {
         defaulted_with_annotations(psp, spec, Value::Null)
