@@ -14,6 +14,7 @@
 
 mod apparmor;
 mod capabilities;
+mod container_flag;
 mod groups;
 mod host;
 mod privilege_escalation;
