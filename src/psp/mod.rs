@@ -17,6 +17,7 @@ mod capabilities;
 mod container_flag;
 mod groups;
 mod host;
+mod host_paths;
 mod privilege_escalation;
 mod privileged;
 mod proc_mount;
