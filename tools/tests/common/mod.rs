@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use psp_host::reference_data::reference_data;
+pub use psp_host::test_pods::{compliant_pod, privileged_pod};
 use psp_host::{workspace_dir, PolicyHost};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -164,6 +165,29 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Asserts that `module` runs as the policy through the waPC host: it answers protocol version v1,
+/// takes the ai-data-security example settings, accepts [`compliant_pod`] and rejects
+/// [`privileged_pod`] for being privileged.
+pub fn assert_runs_as_the_policy(module: &[u8]) {
+    let host = PolicyHost::from_bytes(module).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(host.protocol_version().unwrap(), "v1");
+    let settings = read_yaml("examples/settings/ai-data-security.yml");
+    assert!(host.validate_settings(&settings).unwrap().valid);
+    let review = |pod| {
+        host.validate(&psp_host::request("Pod", "CREATE", pod), &settings)
+            .unwrap()
+    };
+    let accepted = review(compliant_pod());
+    assert!(accepted.accepted, "{:?}", accepted.message);
+    let rejected = review(privileged_pod());
+    assert!(!rejected.accepted);
+    assert!(
+        rejected.message().contains("privileged"),
+        "{:?}",
+        rejected.message
+    );
+}
+
 /// Asserts that a tool failed (exit 1) with `needle` in its error output, and wrote nothing on
 /// its standard output.
 pub fn assert_fails_with(output: &Output, needle: &str) {
@@ -179,35 +203,4 @@ pub fn assert_fails_with(output: &Output, needle: &str) {
         "nothing on stdout on failure: {}",
         stdout(output)
     );
-}
-
-/// A pod that the ai-data-security settings accept as it is.
-pub fn compliant_pod() -> Value {
-    serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "compliant", "namespace": "default"},
-        "spec": {
-            "securityContext": {"runAsNonRoot": true},
-            "containers": [{
-                "name": "app",
-                "image": "registry.example.com/app:1.0",
-                "securityContext": {
-                    "runAsNonRoot": true,
-                    "readOnlyRootFilesystem": true,
-                    "allowPrivilegeEscalation": false
-                },
-                "volumeMounts": [{"name": "config", "mountPath": "/etc/app", "readOnly": true}]
-            }],
-            "volumes": [{"name": "config", "configMap": {"name": "app-config"}}]
-        }
-    })
-}
-
-/// A pod with a privileged container.
-pub fn privileged_pod() -> Value {
-    let mut pod = compliant_pod();
-    pod["metadata"]["name"] = "privileged".into();
-    pod["spec"]["containers"][0]["securityContext"]["privileged"] = true.into();
-    pod
 }
