@@ -236,6 +236,16 @@ pub(crate) mod test_support {
         psp
     }
 
+    /// Settings of PSP's seccomp or AppArmor annotations, under `prefix`: `allowedProfileNames` `names` and,
+    /// when given, `defaultProfileName` `default`.
+    pub fn profile_annotations(prefix: &str, names: &str, default: Option<&str>) -> Value {
+        let mut annotations = json!({ format!("{prefix}/allowedProfileNames"): names });
+        if let Some(d) = default {
+            annotations[format!("{prefix}/defaultProfileName")] = json!(d);
+        }
+        json!({ "annotations": annotations })
+    }
+
     /// A Pod with `spec` and `annotations`.
     pub fn pod(spec: Value) -> PodObject {
         pod_with_annotations(spec, json!({}))
