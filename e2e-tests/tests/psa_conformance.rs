@@ -13,30 +13,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use common::*;
+use psp_host::reference_data::{psa_cases, PsaCase, PSA_CASES};
 use psp_host::{read_document, workspace_dir};
 use serde_json::{json, Value};
 
-/// The number of cases (lines of `testdata/psa/cases.tsv`): said when the data is missing, checked when not.
-const PSA_CASES: usize = 4537;
 /// The cases of the newest version folder, which `latest` must judge alike.
 const LATEST_CASES: usize = 148;
-
-/// One upstream fixture file: a line of `cases.tsv`.
-struct Row {
-    level: String,
-    version: String,
-    expect: String,
-    /// The check the fixture exercises; `None` for the base pods.
-    check: Option<String>,
-    /// The upstream file, relative to PSA's `test/testdata`.
-    path: String,
-    /// Its content, relative to the fixtures folder.
-    pod: String,
-}
-
-fn fixtures_dir() -> PathBuf {
-    workspace_dir().join("testdata/psa")
-}
 
 /// Writes straight to the process's stderr, past the test harness's output capture: a skip and the
 /// conformance count show in every run, not only with `--nocapture`.
@@ -44,63 +26,13 @@ fn announce(text: &str) {
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
-/// Reference data a test needs, carried in the repository's `testdata/` (see its README): `path` if it is
-/// there. If it is missing, the test skips `skipped` and says so on stderr, or fails naming the missing
-/// path under `CI=true`: CI may not skip.
-fn reference_data(path: PathBuf, skipped: &str) -> Option<PathBuf> {
-    if path.exists() {
-        return Some(path);
-    }
-    let in_ci = std::env::var("CI").is_ok_and(|ci| ci.eq_ignore_ascii_case("true"));
-    assert!(
-        !in_ci,
-        "reference data missing: {}; under CI=true nothing may be skipped ({skipped})",
-        path.display()
-    );
-    // Straight to stderr, past the test harness's capture: a skip shows in every run.
-    let bar = "!".repeat(100);
-    let notice = format!(
-        "\n{bar}\n!!! SKIPPED {skipped}: reference data missing: {}\n{bar}\n\n",
-        path.display()
-    );
-    let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
-    None
-}
-
-/// The lines of `cases.tsv`: `level version expect check index path pod`, tab-separated, `-` for none.
-fn parse_rows(text: &str) -> Vec<Row> {
-    text.lines()
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let &[level, version, expect, check, _index, path, pod] = fields.as_slice() else {
-                panic!("cases.tsv: not 7 tab-separated fields: {line:?}");
-            };
-            Row {
-                level: level.to_string(),
-                version: version.to_string(),
-                expect: expect.to_string(),
-                check: (check != "-").then(|| check.to_string()),
-                path: path.to_string(),
-                pod: pod.to_string(),
-            }
-        })
-        .collect()
-}
-
 /// The fixtures folder and its cases, or `None` when they are missing and `skipped` may be skipped.
-fn rows(skipped: &str) -> Option<(PathBuf, Vec<Row>)> {
-    let dir = fixtures_dir();
-    let index_path = reference_data(dir.join("cases.tsv"), skipped)?;
-    let index = std::fs::read_to_string(&index_path)
-        .unwrap_or_else(|e| panic!("{}: {e}", index_path.display()));
-    let rows = parse_rows(&index);
-    assert_eq!(rows.len(), PSA_CASES, "{}", index_path.display());
-    Some((dir, rows))
+fn rows(skipped: &str) -> Option<(PathBuf, Vec<PsaCase>)> {
+    psa_cases(&workspace_dir(), skipped)
 }
 
 /// The fixture pod of the upstream file `path` (relative to PSA's `test/testdata`).
-fn pod_of<'a>(rows: &'a [Row], path: &str) -> &'a str {
+fn pod_of<'a>(rows: &'a [PsaCase], path: &str) -> &'a str {
     rows.iter()
         .find(|row| row.path == path)
         .map(|row| row.pod.as_str())
@@ -141,7 +73,7 @@ fn reasons(check: &str) -> &'static [&'static str] {
 
 /// Why `response` is not the verdict `row` expects at `level:version`, if it is not.
 fn judge(
-    row: &Row,
+    row: &PsaCase,
     level: &str,
     version: &str,
     response: &ValidationResponse,
@@ -203,7 +135,7 @@ fn judge(
 
 /// Evaluates the fixture pod of `row` at its level and `version`, and says why the answer is not the
 /// verdict the row expects, if it is not.
-fn check_row(dir: &Path, row: &Row, version: &str) -> Result<(), String> {
+fn check_row(dir: &Path, row: &PsaCase, version: &str) -> Result<(), String> {
     let request = fixture_request(dir, &row.pod);
     let response = host()
         .validate(&request, &standard(&row.level, version))

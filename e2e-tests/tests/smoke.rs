@@ -7,32 +7,8 @@
 mod common;
 
 use common::*;
-use serde_json::{json, Value};
-
-fn compliant_pod() -> Value {
-    let mut compliant = pod(json!({
-        "securityContext": {"runAsNonRoot": true},
-        "containers": [{
-            "name": "app",
-            "image": "registry.example.com/app:1.0",
-            "securityContext": {
-                "runAsNonRoot": true,
-                "readOnlyRootFilesystem": true,
-                "allowPrivilegeEscalation": false
-            },
-            "volumeMounts": [
-                {"name": "config", "mountPath": "/etc/app", "readOnly": true},
-                {"name": "scratch", "mountPath": "/tmp"}
-            ]
-        }],
-        "volumes": [
-            {"name": "config", "configMap": {"name": "app-config"}},
-            {"name": "scratch", "emptyDir": {}}
-        ]
-    }));
-    compliant["metadata"]["name"] = json!("compliant");
-    compliant
-}
+use psp_host::test_pods::compliant_pod;
+use serde_json::json;
 
 #[test]
 fn protocol_version_is_v1() {

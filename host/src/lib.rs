@@ -28,7 +28,10 @@
 //! * [`kinds`]: the kinds with a pod spec, their API group, version, resource and pod spec path;
 //! * `request`: AdmissionRequests ([`request`], [`RequestBuilder`]);
 //! * `documents`: JSON and YAML documents, the workspace's examples;
-//! * [`cli`]: what `psp-run` and `psp-bench` share of a command line.
+//! * [`cli`]: what `psp-run` and `psp-bench` share of a command line;
+//! * [`reference_data`]: the tests' reference data in `testdata/` (also included by the policy
+//!   crate's unit tests);
+//! * [`test_pods`]: pods that the end-to-end tests and the tools' tests share.
 //!
 //! Used by `psp-run` and `psp-bench` (this crate's binaries), by the end-to-end tests and by the
 //! shipping tools.
@@ -45,8 +48,10 @@ mod paths;
 mod policy_host;
 mod policy_server;
 mod rbac;
+pub mod reference_data;
 mod request;
 mod responses;
+pub mod test_pods;
 
 #[cfg(test)]
 mod test_guest;

@@ -145,12 +145,7 @@ mod tests {
     use serde_json::json;
 
     fn allow(names: &str, default: Option<&str>) -> serde_json::Value {
-        let mut annotations =
-            json!({"apparmor.security.beta.kubernetes.io/allowedProfileNames": names});
-        if let Some(d) = default {
-            annotations["apparmor.security.beta.kubernetes.io/defaultProfileName"] = json!(d);
-        }
-        json!({"annotations": annotations})
+        profile_annotations("apparmor.security.beta.kubernetes.io", names, default)
     }
 
     #[test]

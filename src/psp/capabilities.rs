@@ -16,7 +16,7 @@
 use super::{FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::pod::{Container, ContainerAt};
+use crate::pod::{Capabilities as ContainerCapabilities, Container, ContainerAt};
 use crate::settings::SettingsErrors;
 use crate::violation::{quoted, quoted_list, Allowed, Field, Violations};
 use serde_json::Value;
@@ -41,6 +41,12 @@ fn added_name(name: &str) -> String {
 /// The capability a `drop` entry removes.
 fn dropped_name(name: &str) -> String {
     name.to_ascii_uppercase()
+}
+
+/// The capabilities a container's `drop` list removes.
+fn dropped_names(caps: Option<&ContainerCapabilities>) -> Vec<String> {
+    let listed = caps.and_then(|k| k.drop.as_deref()).unwrap_or_default();
+    listed.iter().map(|d| dropped_name(d)).collect()
 }
 
 fn is_capability_name(name: &str) -> bool {
@@ -111,12 +117,7 @@ impl FieldFamily for Capabilities {
             return;
         }
         let caps = c.sc().and_then(|sc| sc.capabilities.as_ref());
-        let drops: Vec<String> = caps
-            .and_then(|k| k.drop.as_deref())
-            .unwrap_or_default()
-            .iter()
-            .map(|d| dropped_name(d))
-            .collect();
+        let drops = dropped_names(caps);
         let adds: Vec<String> = caps
             .and_then(|k| k.add.as_deref())
             .unwrap_or_default()
@@ -128,11 +129,7 @@ impl FieldFamily for Capabilities {
             .iter()
             .filter(|cap| !drops.contains(cap) && !adds.contains(cap))
             .collect();
-        let new_drops: Vec<&String> = self
-            .required_drop
-            .iter()
-            .filter(|cap| !drops.contains(cap))
-            .collect();
+        let new_drops = self.missing_drops(&drops);
         if new_adds.is_empty() && new_drops.is_empty() {
             return;
         }
@@ -183,17 +180,7 @@ impl FieldFamily for Capabilities {
                     self.may_add(),
                 );
             }
-            let drops: Vec<String> = caps
-                .and_then(|k| k.drop.as_deref())
-                .unwrap_or_default()
-                .iter()
-                .map(|d| dropped_name(d))
-                .collect();
-            let missing: Vec<&String> = self
-                .required_drop
-                .iter()
-                .filter(|cap| !drops.contains(cap))
-                .collect();
+            let missing = self.missing_drops(&dropped_names(caps));
             if !missing.is_empty() {
                 violations.required(
                     Field::container(format!("{path}.drop"), &c.name),
@@ -206,6 +193,14 @@ impl FieldFamily for Capabilities {
 }
 
 impl Capabilities {
+    /// The required drops that `drops` (a container's) lacks.
+    fn missing_drops(&self, drops: &[String]) -> Vec<&String> {
+        self.required_drop
+            .iter()
+            .filter(|cap| !drops.contains(cap))
+            .collect()
+    }
+
     /// The capabilities a container may add, each once, in the order the settings list them.
     fn may_add(&self) -> Allowed {
         let mut names: Vec<&String> = Vec::new();
@@ -272,9 +267,7 @@ mod tests {
             // Dropping ALL and adding one back is how the restricted standard allows NET_BIND_SERVICE.
             (container_with(json!(["NET_BIND_SERVICE"]), json!(["ALL"])), vec![]),
         ];
-        for (spec, expected) in cases {
-            assert_eq!(violations(&p, &pod(spec.clone())), expected, "{spec}");
-        }
+        assert_violations_by_pod(&p, cases);
     }
 
     #[test]
@@ -339,9 +332,6 @@ mod tests {
                 "defaultAddCapabilities[0]: \"*\" is not a capability name",
             ),
         ];
-        for (settings, needle) in cases {
-            let errors = settings_errors(settings.clone());
-            assert!(errors.contains(needle), "{settings}: {errors}");
-        }
+        assert_settings_errors_contain(cases);
     }
 }

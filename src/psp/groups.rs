@@ -256,9 +256,7 @@ mod tests {
             ]),
             (json!({"securityContext": {"fsGroup": 100, "supplementalGroups": [200]}, "containers": []}), vec![]),
         ];
-        for (spec, expected) in cases {
-            assert_eq!(violations(&p, &pod(spec.clone())), expected, "{spec}");
-        }
+        assert_violations_by_pod(&p, cases);
     }
 
     #[test]
@@ -328,9 +326,6 @@ mod tests {
                 "fsGroup.ranges[0]: min (10) cannot be greater than max (1)",
             ),
         ];
-        for (settings, needle) in cases {
-            let errors = settings_errors(settings.clone());
-            assert!(errors.contains(needle), "{settings}: {errors}");
-        }
+        assert_settings_errors_contain(cases);
     }
 }

@@ -95,13 +95,7 @@ mod tests {
             ),
             (json!({"hostNetwork": true, "hostPID": true}), vec![]),
         ];
-        for (settings, expected) in cases {
-            assert_eq!(
-                violations(&psp(settings.clone()), &pod(spec.clone())),
-                expected,
-                "{settings}"
-            );
-        }
+        assert_violations_by_settings(&spec, cases);
     }
 
     #[test]
@@ -121,13 +115,7 @@ mod tests {
             ]),
             (json!({"hostPorts": [{"min": 443, "max": 443}, {"min": 8000, "max": 9000}]}), vec![]),
         ];
-        for (settings, expected) in cases {
-            assert_eq!(
-                violations(&psp(settings.clone()), &pod(spec.clone())),
-                expected,
-                "{settings}"
-            );
-        }
+        assert_violations_by_settings(&spec, cases);
     }
 
     #[test]

@@ -14,8 +14,10 @@
 
 mod apparmor;
 mod capabilities;
+mod container_flag;
 mod groups;
 mod host;
+mod host_paths;
 mod privilege_escalation;
 mod privileged;
 mod proc_mount;
@@ -234,6 +236,16 @@ pub(crate) mod test_support {
         psp
     }
 
+    /// Settings of PSP's seccomp or AppArmor annotations, under `prefix`: `allowedProfileNames` `names` and,
+    /// when given, `defaultProfileName` `default`.
+    pub fn profile_annotations(prefix: &str, names: &str, default: Option<&str>) -> Value {
+        let mut annotations = json!({ format!("{prefix}/allowedProfileNames"): names });
+        if let Some(d) = default {
+            annotations[format!("{prefix}/defaultProfileName")] = json!(d);
+        }
+        json!({ "annotations": annotations })
+    }
+
     /// A Pod with `spec` and `annotations`.
     pub fn pod(spec: Value) -> PodObject {
         pod_with_annotations(spec, json!({}))
@@ -249,6 +261,39 @@ pub(crate) mod test_support {
         let mut v = Violations::default();
         psp.validate_pod(pod, &mut v);
         v.iter().map(ToString::to_string).collect()
+    }
+
+    /// Asserts the violations of the pod `spec` under each settings document of `cases`, on top of
+    /// [`settings`]'s base.
+    pub fn assert_violations_by_settings<'a>(
+        spec: &Value,
+        cases: impl IntoIterator<Item = (Value, Vec<&'a str>)>,
+    ) {
+        for (settings, expected) in cases {
+            assert_eq!(
+                violations(&psp(settings.clone()), &pod(spec.clone())),
+                expected,
+                "{settings}"
+            );
+        }
+    }
+
+    /// Asserts the violations of each pod spec of `cases` under `psp`.
+    pub fn assert_violations_by_pod<'a>(
+        psp: &Psp,
+        cases: impl IntoIterator<Item = (Value, Vec<&'a str>)>,
+    ) {
+        for (spec, expected) in cases {
+            assert_eq!(violations(psp, &pod(spec.clone())), expected, "{spec}");
+        }
+    }
+
+    /// Asserts that the settings errors of each settings document of `cases` contain its text.
+    pub fn assert_settings_errors_contain<'a>(cases: impl IntoIterator<Item = (Value, &'a str)>) {
+        for (settings, needle) in cases {
+            let errors = settings_errors(settings.clone());
+            assert!(errors.contains(needle), "{settings}: {errors}");
+        }
     }
 
     /// The pod after defaulting, and the JSON object the defaults produce.

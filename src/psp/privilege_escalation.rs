@@ -5,13 +5,13 @@
 //! false: PSP defaults an unset value to false (or to `defaultAllowPrivilegeEscalation` when that is set) and,
 //! without defaulting, rejects an unset value, since the kernel's default allows escalation.
 
+use super::container_flag::ALLOW_PRIVILEGE_ESCALATION;
 use super::{FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt};
 use crate::settings::SettingsErrors;
-use crate::violation::{Allowed, Field, Violations};
-use serde_json::Value;
+use crate::violation::Violations;
 
 #[derive(Debug)]
 pub struct PrivilegeEscalation {
@@ -42,44 +42,19 @@ impl FieldFamily for PrivilegeEscalation {
         c: &mut Container,
         defaults: &mut Defaults,
     ) {
-        let Some(value) = self.default.or((!self.allowed).then_some(false)) else {
-            return;
-        };
-        if c.sc()
-            .and_then(|sc| sc.allow_privilege_escalation)
-            .is_none()
-        {
-            c.sc_mut().allow_privilege_escalation = Some(value);
-            defaults.set_container(
-                at,
-                &["securityContext", "allowPrivilegeEscalation"],
-                Value::Bool(value),
-            );
+        if let Some(value) = self.default.or((!self.allowed).then_some(false)) {
+            ALLOW_PRIVILEGE_ESCALATION.default_to(value, at, c, defaults);
         }
     }
 
     fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
-        if self.allowed {
-            return;
-        }
-        for (at, c) in pod.spec.all_containers() {
-            let at = Field::container(
-                format!(
-                    "{}.securityContext.allowPrivilegeEscalation",
-                    pod.kind.container_path(at)
-                ),
-                &c.name,
+        if !self.allowed {
+            ALLOW_PRIVILEGE_ESCALATION.require(
+                false,
+                "privilege escalation is not allowed",
+                pod,
+                violations,
             );
-            match c.sc().and_then(|sc| sc.allow_privilege_escalation) {
-                None => violations.required(at, "must be set to false", Allowed::literal(false)),
-                Some(true) => violations.invalid(
-                    at,
-                    true,
-                    "privilege escalation is not allowed",
-                    Allowed::literal(false),
-                ),
-                Some(false) => {}
-            }
         }
     }
 }

@@ -87,13 +87,7 @@ mod tests {
             ]),
             (json!({"privileged": true}), vec![]),
         ];
-        for (settings, expected) in cases {
-            assert_eq!(
-                violations(&psp(settings.clone()), &pod(spec.clone())),
-                expected,
-                "{settings}"
-            );
-        }
+        assert_violations_by_settings(&spec, cases);
     }
 
     #[test]

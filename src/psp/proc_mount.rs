@@ -74,13 +74,7 @@ mod tests {
                 vec![],
             ),
         ];
-        for (settings, expected) in cases {
-            assert_eq!(
-                violations(&psp(settings.clone()), &pod(spec.clone())),
-                expected,
-                "{settings}"
-            );
-        }
+        assert_violations_by_settings(&spec, cases);
         let only_unmasked = psp(json!({"allowedProcMountTypes": ["Unmasked"]}));
         assert_eq!(violations(&only_unmasked, &pod(spec)).len(), 1);
         assert!(

@@ -4,13 +4,13 @@
 //! Allows: anything when the setting is false (the default). When true, the value must be true; PSP defaults an
 //! unset value to true and rejects an explicit false (without defaulting, unset is rejected too).
 
+use super::container_flag::READ_ONLY_ROOT_FILESYSTEM;
 use super::{FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt};
 use crate::settings::SettingsErrors;
-use crate::violation::{Allowed, Field, Violations};
-use serde_json::Value;
+use crate::violation::Violations;
 
 #[derive(Debug)]
 pub struct ReadOnlyRootFilesystem {
@@ -34,38 +34,19 @@ impl FieldFamily for ReadOnlyRootFilesystem {
         c: &mut Container,
         defaults: &mut Defaults,
     ) {
-        if self.required && c.sc().and_then(|sc| sc.read_only_root_filesystem).is_none() {
-            c.sc_mut().read_only_root_filesystem = Some(true);
-            defaults.set_container(
-                at,
-                &["securityContext", "readOnlyRootFilesystem"],
-                Value::Bool(true),
-            );
+        if self.required {
+            READ_ONLY_ROOT_FILESYSTEM.default_to(true, at, c, defaults);
         }
     }
 
     fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
-        if !self.required {
-            return;
-        }
-        for (at, c) in pod.spec.all_containers() {
-            let at = Field::container(
-                format!(
-                    "{}.securityContext.readOnlyRootFilesystem",
-                    pod.kind.container_path(at)
-                ),
-                &c.name,
+        if self.required {
+            READ_ONLY_ROOT_FILESYSTEM.require(
+                true,
+                "the root filesystem must be read-only",
+                pod,
+                violations,
             );
-            match c.sc().and_then(|sc| sc.read_only_root_filesystem) {
-                None => violations.required(at, "must be set to true", Allowed::literal(true)),
-                Some(false) => violations.invalid(
-                    at,
-                    false,
-                    "the root filesystem must be read-only",
-                    Allowed::literal(true),
-                ),
-                Some(true) => {}
-            }
         }
     }
 }

@@ -196,10 +196,7 @@ mod tests {
                 "defaultRuntimeClassName: \"b\" must be one of",
             ),
         ];
-        for (settings, needle) in cases {
-            let errors = settings_errors(settings.clone());
-            assert!(errors.contains(needle), "{settings}: {errors}");
-        }
+        assert_settings_errors_contain(cases);
         assert_eq!(
             settings_errors(
                 json!({"runtimeClass": {"allowedRuntimeClassNames": ["*"], "defaultRuntimeClassName": "b"}})

@@ -172,12 +172,7 @@ mod tests {
     use serde_json::json;
 
     fn allow(names: &str, default: Option<&str>) -> serde_json::Value {
-        let mut annotations =
-            json!({"seccomp.security.alpha.kubernetes.io/allowedProfileNames": names});
-        if let Some(d) = default {
-            annotations["seccomp.security.alpha.kubernetes.io/defaultProfileName"] = json!(d);
-        }
-        json!({"annotations": annotations})
+        profile_annotations("seccomp.security.alpha.kubernetes.io", names, default)
     }
 
     #[test]

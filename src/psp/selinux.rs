@@ -234,9 +234,7 @@ mod tests {
             ]),
             (json!({"securityContext": {"seLinuxOptions": {"type": "container_t", "level": "s0:c1,c2"}}, "containers": [{"name": "a"}]}), vec![]),
         ];
-        for (spec, expected) in cases {
-            assert_eq!(violations(&p, &pod(spec.clone())), expected, "{spec}");
-        }
+        assert_violations_by_pod(&p, cases);
         let (after, object) = defaulted(
             &p,
             json!({"securityContext": {"runAsUser": 1}, "containers": [{"name": "a"}]}),

@@ -274,13 +274,7 @@ mod tests {
                 "spec.securityContext.sysctls[2].name: Invalid value: \"kernel/msgmax\": sysctl is neither a safe sysctl nor in allowedUnsafeSysctls; allowed: \"net.ipv4.tcp_*\", \"kernel.msgmnb\"",
             ]),
         ];
-        for (settings, expected) in cases {
-            assert_eq!(
-                violations(&psp(settings.clone()), &pod(spec.clone())),
-                expected,
-                "{settings}"
-            );
-        }
+        assert_violations_by_settings(&spec, cases);
     }
 
     #[test]
@@ -328,10 +322,7 @@ mod tests {
                 "forbiddenSysctls[0]: \"Kernel\" is not a sysctl name",
             ),
         ];
-        for (settings, needle) in cases {
-            let errors = settings_errors(settings.clone());
-            assert!(errors.contains(needle), "{settings}: {errors}");
-        }
+        assert_settings_errors_contain(cases);
         assert_eq!(
             settings_errors(
                 json!({"allowedUnsafeSysctls": ["net.core.*"], "forbiddenSysctls": ["kernel.*"]})

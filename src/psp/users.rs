@@ -179,9 +179,7 @@ mod tests {
             (json!({"containers": [{"name": "a", "securityContext": {"runAsUser": 1000}}]}), vec![]),
             (json!({"securityContext": {"runAsNonRoot": true}, "containers": [{"name": "a"}], "ephemeralContainers": [{"name": "e"}]}), vec![]),
         ];
-        for (spec, expected) in cases {
-            assert_eq!(violations(&p, &pod(spec.clone())), expected, "{spec}");
-        }
+        assert_violations_by_pod(&p, cases);
         let (after, object) = defaulted(
             &p,
             json!({"containers": [{"name": "a"}, {"name": "b", "securityContext": {"runAsUser": 7}}]}),
@@ -209,9 +207,7 @@ mod tests {
             ]),
             (json!({"securityContext": {"runAsUser": 1500}, "containers": [{"name": "a"}]}), vec![]),
         ];
-        for (spec, expected) in cases {
-            assert_eq!(violations(&p, &pod(spec.clone())), expected, "{spec}");
-        }
+        assert_violations_by_pod(&p, cases);
         let (after, object) = defaulted(
             &p,
             json!({"initContainers": [{"name": "i"}], "containers": [{"name": "a"}]}),
@@ -237,9 +233,6 @@ mod tests {
             (json!({"runAsUser": {"rule": "MustRunAs", "ranges": [{"min": -5, "max": 1}]}}), "runAsUser.ranges[0]: min (-5) and max (1) must not be negative"),
             (json!({"runAsUser": {"rule": "NonRoot"}}), "runAsUser.rule: \"NonRoot\" is not a rule; use MustRunAs, MustRunAsNonRoot or RunAsAny"),
         ];
-        for (settings, needle) in cases {
-            let errors = settings_errors(settings.clone());
-            assert!(errors.contains(needle), "{settings}: {errors}");
-        }
+        assert_settings_errors_contain(cases);
     }
 }

@@ -18,6 +18,7 @@
 //!
 //! PSP defaults nothing here.
 
+use super::host_paths::has_path_prefix;
 use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::pod::VolumeType;
@@ -32,43 +33,6 @@ pub struct Volumes {
     host_paths: Vec<AllowedHostPath>,
     flex_drivers: Vec<String>,
     csi_drivers: Vec<String>,
-}
-
-/// `path` cleaned as Go's `path.Clean` does: no `.` or empty segments, `..` resolved, no trailing slash.
-pub fn clean_path(path: &str) -> String {
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|p| *p != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
-    }
-}
-
-/// True when `path` is `prefix` or lies below it, comparing whole segments of the cleaned paths.
-pub fn has_path_prefix(path: &str, prefix: &str) -> bool {
-    let (path, prefix) = (clean_path(path), clean_path(prefix));
-    if path == prefix {
-        return true;
-    }
-    match path.strip_prefix(&prefix) {
-        Some(rest) => prefix.ends_with('/') || rest.starts_with('/'),
-        None => false,
-    }
 }
 
 impl Volumes {
@@ -185,30 +149,27 @@ impl FieldFamily for Volumes {
                 errors.add(key, format!("{:?} must not contain '..'", p.path_prefix));
             }
         }
-        let flex_drivers: Vec<String> = settings
-            .in_effect
-            .allowed_flex_volumes
-            .iter()
-            .flatten()
-            .map(|f| f.driver.clone())
-            .collect();
-        for (i, driver) in flex_drivers.iter().enumerate() {
-            if driver.is_empty() {
-                errors.add(format!("allowedFlexVolumes[{i}].driver"), "required");
-            }
-        }
-        let csi_drivers: Vec<String> = settings
-            .in_effect
-            .allowed_csi_drivers
-            .iter()
-            .flatten()
-            .map(|d| d.name.clone())
-            .collect();
-        for (i, driver) in csi_drivers.iter().enumerate() {
-            if driver.is_empty() {
-                errors.add(format!("allowedCSIDrivers[{i}].name"), "required");
-            }
-        }
+        let in_effect = settings.in_effect;
+        let flex_drivers = driver_names(
+            "allowedFlexVolumes",
+            "driver",
+            in_effect
+                .allowed_flex_volumes
+                .iter()
+                .flatten()
+                .map(|f| &f.driver),
+            errors,
+        );
+        let csi_drivers = driver_names(
+            "allowedCSIDrivers",
+            "name",
+            in_effect
+                .allowed_csi_drivers
+                .iter()
+                .flatten()
+                .map(|d| &d.name),
+            errors,
+        );
         Volumes {
             allow_all,
             allowed,
@@ -250,36 +211,60 @@ impl FieldFamily for Volumes {
                 }
                 match kind {
                     VolumeType::HostPath => self.validate_host_path(pod, i, volume, violations),
-                    VolumeType::FlexVolume => {
-                        let driver = volume.flex_driver.as_deref().unwrap_or_default();
-                        if !self.flex_drivers.is_empty()
-                            && !self.flex_drivers.iter().any(|d| d == driver)
-                        {
-                            violations.invalid(
-                                Field::pod(format!("{path}.flexVolume.driver")),
-                                quoted(driver),
-                                "flexVolume driver is not allowed",
-                                Allowed::values(&self.flex_drivers),
-                            );
-                        }
-                    }
-                    VolumeType::Csi => {
-                        let driver = volume.csi_driver.as_deref().unwrap_or_default();
-                        if !self.csi_drivers.is_empty()
-                            && !self.csi_drivers.iter().any(|d| d == driver)
-                        {
-                            violations.invalid(
-                                Field::pod(format!("{path}.csi.driver")),
-                                quoted(driver),
-                                "inline CSI driver is not allowed",
-                                Allowed::values(&self.csi_drivers),
-                            );
-                        }
-                    }
+                    VolumeType::FlexVolume => validate_driver(
+                        &self.flex_drivers,
+                        volume.flex_driver.as_deref(),
+                        format!("{path}.flexVolume.driver"),
+                        "flexVolume driver is not allowed",
+                        violations,
+                    ),
+                    VolumeType::Csi => validate_driver(
+                        &self.csi_drivers,
+                        volume.csi_driver.as_deref(),
+                        format!("{path}.csi.driver"),
+                        "inline CSI driver is not allowed",
+                        violations,
+                    ),
                     _ => {}
                 }
             }
         }
+    }
+}
+
+/// The drivers that `allowedFlexVolumes` or `allowedCSIDrivers` (`key`) lists, each under `field` in its
+/// entry, where it is required.
+fn driver_names<'a>(
+    key: &str,
+    field: &str,
+    names: impl Iterator<Item = &'a String>,
+    errors: &mut SettingsErrors,
+) -> Vec<String> {
+    let names: Vec<String> = names.cloned().collect();
+    for (i, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            errors.add(format!("{key}[{i}].{field}"), "required");
+        }
+    }
+    names
+}
+
+/// A `flexVolume` or `csi` volume's driver must be one of `allowed` (none listed: any).
+fn validate_driver(
+    allowed: &[String],
+    driver: Option<&str>,
+    at: String,
+    reason: &str,
+    violations: &mut Violations,
+) {
+    let driver = driver.unwrap_or_default();
+    if !allowed.is_empty() && !allowed.iter().any(|d| d == driver) {
+        violations.invalid(
+            Field::pod(at),
+            quoted(driver),
+            reason,
+            Allowed::values(allowed),
+        );
     }
 }
 
@@ -293,34 +278,6 @@ mod tests {
     use super::*;
     use crate::psp::test_support::*;
     use serde_json::json;
-
-    #[test]
-    fn cleaning_and_prefixes() {
-        for (path, clean) in [
-            ("/data/ai/../../etc", "/etc"),
-            ("/data/ai/./../x", "/data/x"),
-            ("//data/ai", "/data/ai"),
-            ("/data/ai/", "/data/ai"),
-            ("/", "/"),
-            ("/..", "/"),
-            ("", "."),
-            ("a/../..", ".."),
-        ] {
-            assert_eq!(clean_path(path), clean, "{path}");
-        }
-        for (path, prefix, matches) in [
-            ("/data/ai", "/data/ai", true),
-            ("/data/ai/models", "/data/ai", true),
-            ("/data/aix", "/data/ai", false),
-            ("/data/ai/../../etc", "/data/ai", false),
-            ("//data/ai", "/data/ai", true),
-            ("/data/ai/", "/data/ai/", true),
-            ("/anything", "/", true),
-            ("data/ai", "/data/ai", false),
-        ] {
-            assert_eq!(has_path_prefix(path, prefix), matches, "{path} {prefix}");
-        }
-    }
 
     fn host_path_pod(path: &str, mounts: serde_json::Value) -> serde_json::Value {
         json!({"volumes": [{"name": "h", "hostPath": {"path": path}}], "containers": [{"name": "a", "volumeMounts": mounts}]})
@@ -347,9 +304,7 @@ mod tests {
                 "spec.volumes[0].hostPath.path: Invalid value: \"/data/aix\": host path is not under an allowed path prefix; allowed: \"/data/ai\", \"/scratch\"",
             ]),
         ];
-        for (spec, expected) in cases {
-            assert_eq!(violations(&p, &pod(spec.clone())), expected, "{spec}");
-        }
+        assert_violations_by_pod(&p, cases);
         // A writable mount through an init container is caught too.
         let mut spec = host_path_pod("/data/ai", ro);
         spec["initContainers"] =
@@ -377,13 +332,7 @@ mod tests {
             ]),
             (json!({"volumes": ["*"]}), vec![]),
         ];
-        for (settings, expected) in cases {
-            assert_eq!(
-                violations(&psp(settings.clone()), &pod(spec.clone())),
-                expected,
-                "{settings}"
-            );
-        }
+        assert_violations_by_settings(&spec, cases);
     }
 
     #[test]
@@ -513,9 +462,6 @@ mod tests {
                 "allowedCSIDrivers[0].name: required",
             ),
         ];
-        for (settings, needle) in cases {
-            let errors = settings_errors(settings.clone());
-            assert!(errors.contains(needle), "{settings}: {errors}");
-        }
+        assert_settings_errors_contain(cases);
     }
 }

@@ -7,7 +7,7 @@
 //! Versions: v1.8 introduces the check (the field appeared in Kubernetes 1.8); from v1.25 a pod with
 //! `spec.os.name: windows` is exempt.
 
-use super::helpers::{containers, containers_phrase};
+use super::helpers::forbid_containers;
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
@@ -26,20 +26,12 @@ pub(super) fn allow_privilege_escalation_v1_8(
     _: &Annotations,
     spec: &PodSpec,
 ) -> Option<Forbidden> {
-    let bad: Vec<&str> = containers(spec)
-        .filter(|c| c.sc().and_then(|sc| sc.allow_privilege_escalation) != Some(false))
-        .map(|c| c.name.as_str())
-        .collect();
-    if bad.is_empty() {
-        return None;
-    }
-    Some(Forbidden::new(
+    forbid_containers(
+        spec,
         "allowPrivilegeEscalation != false",
-        format!(
-            "{} must set securityContext.allowPrivilegeEscalation=false",
-            containers_phrase(&bad)
-        ),
-    ))
+        "must set securityContext.allowPrivilegeEscalation=false",
+        |c| c.sc().and_then(|sc| sc.allow_privilege_escalation) != Some(false),
+    )
 }
 
 pub(super) fn allow_privilege_escalation_v1_25(
@@ -54,7 +46,7 @@ pub(super) fn allow_privilege_escalation_v1_25(
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::{assert_table, test_spec};
     use super::*;
     use serde_json::json;
 
@@ -83,19 +75,14 @@ mod tests {
                 ),
             ),
         ];
-        for (spec, want) in cases {
-            let spec = test_spec(spec);
-            let got = allow_privilege_escalation_v1_8(&Annotations::new(), &spec);
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "allowPrivilegeEscalation != false")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
-            assert_eq!(
-                allow_privilege_escalation_v1_25(&Annotations::new(), &spec),
-                got
-            );
-        }
+        assert_table(
+            &[
+                allow_privilege_escalation_v1_8,
+                allow_privilege_escalation_v1_25,
+            ],
+            "allowPrivilegeEscalation != false",
+            cases,
+        );
     }
 
     #[test]

@@ -13,13 +13,11 @@
 //! Versions: one rule since v1.0 (PSA added the field check to its v1.0 function in Kubernetes 1.30, so it
 //! applies at every pinned version).
 
-use std::collections::BTreeSet;
-
-use super::helpers::{containers, containers_phrase, go_quote, join_quote, pluralize};
+use super::helpers::{forbidden_profile_setters, go_quote, join_quote, pluralize};
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
-use crate::pod::{PodSpec, Profile};
+use crate::pod::PodSpec;
 
 pub(super) const CHECK: Check = Check {
     id: "appArmorProfile",
@@ -33,42 +31,16 @@ fn allowed_annotation_value(value: &str) -> bool {
     value.is_empty() || value == "runtime/default" || value.starts_with("localhost/")
 }
 
-/// The forbidden profile type set by `profile`, if any (an unset type is the empty string, as in Go).
-fn forbidden_type(profile: Option<&Profile>) -> Option<&str> {
-    let profile_type = profile?.type_.as_deref().unwrap_or_default();
-    match profile_type {
-        "RuntimeDefault" | "Localhost" => None,
-        other => Some(other),
-    }
-}
-
 pub(super) fn app_armor_profile_v1_0(
     annotations: &Annotations,
     spec: &PodSpec,
 ) -> Option<Forbidden> {
-    let mut setters: Vec<String> = Vec::new();
-    let mut bad_values: BTreeSet<&str> = BTreeSet::new();
-
-    if let Some(bad) = forbidden_type(
+    let (mut setters, bad_values) = forbidden_profile_setters(
+        spec,
         spec.pod_security_context()
             .and_then(|sc| sc.app_armor_profile.as_ref()),
-    ) {
-        setters.push("pod".to_string());
-        bad_values.insert(bad);
-    }
-
-    let mut bad_containers: Vec<&str> = Vec::new();
-    for container in containers(spec) {
-        if let Some(bad) =
-            forbidden_type(container.sc().and_then(|sc| sc.app_armor_profile.as_ref()))
-        {
-            bad_containers.push(container.name.as_str());
-            bad_values.insert(bad);
-        }
-    }
-    if !bad_containers.is_empty() {
-        setters.push(containers_phrase(&bad_containers));
-    }
+        |sc| sc.app_armor_profile.as_ref(),
+    );
 
     let mut bad_annotations: Vec<String> = annotations
         .iter()

@@ -73,7 +73,7 @@ pub(super) fn capabilities_baseline_v1_0(_: &Annotations, spec: &PodSpec) -> Opt
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::assert_table;
     use super::*;
     use serde_json::json;
 
@@ -115,13 +115,10 @@ mod tests {
                 ),
             ),
         ];
-        for (spec, want) in cases {
-            let got = capabilities_baseline_v1_0(&Annotations::new(), &test_spec(spec.clone()));
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "non-default capabilities")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec}");
-        }
+        assert_table(
+            &[capabilities_baseline_v1_0],
+            "non-default capabilities",
+            cases,
+        );
     }
 }

@@ -101,7 +101,7 @@ pub(super) fn capabilities_restricted_v1_25(
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::{assert_table, test_spec};
     use super::*;
     use serde_json::json;
 
@@ -137,19 +137,11 @@ mod tests {
                 ),
             ),
         ];
-        for (spec, want) in cases {
-            let spec = test_spec(spec);
-            let got = capabilities_restricted_v1_22(&Annotations::new(), &spec);
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "unrestricted capabilities")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
-            assert_eq!(
-                capabilities_restricted_v1_25(&Annotations::new(), &spec),
-                got
-            );
-        }
+        assert_table(
+            &[capabilities_restricted_v1_22, capabilities_restricted_v1_25],
+            "unrestricted capabilities",
+            cases,
+        );
     }
 
     #[test]

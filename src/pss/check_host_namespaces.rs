@@ -35,7 +35,7 @@ pub(super) fn host_namespaces_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Fo
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::assert_table;
     use super::*;
     use serde_json::json;
 
@@ -54,13 +54,6 @@ mod tests {
                 Some("hostNetwork=true, hostPID=true, hostIPC=true"),
             ),
         ];
-        for (spec, want) in cases {
-            let got = host_namespaces_v1_0(&Annotations::new(), &test_spec(spec.clone()));
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "host namespaces")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec}");
-        }
+        assert_table(&[host_namespaces_v1_0], "host namespaces", cases);
     }
 }

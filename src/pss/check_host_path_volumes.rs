@@ -40,7 +40,7 @@ pub(super) fn host_path_volumes_v1_0(_: &Annotations, spec: &PodSpec) -> Option<
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::assert_table;
     use super::*;
     use serde_json::json;
 
@@ -66,13 +66,6 @@ mod tests {
                 Some(r#"volumes "a", "c""#),
             ),
         ];
-        for (spec, want) in cases {
-            let got = host_path_volumes_v1_0(&Annotations::new(), &test_spec(spec.clone()));
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "hostPath volumes")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec}");
-        }
+        assert_table(&[host_path_volumes_v1_0], "hostPath volumes", cases);
     }
 }

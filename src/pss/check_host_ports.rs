@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use super::helpers::{containers, join_quote, pluralize};
+use super::helpers::{containers, uses_phrase};
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
@@ -42,20 +42,19 @@ pub(super) fn host_ports_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidd
     let ports: Vec<&str> = ports.iter().map(String::as_str).collect();
     Some(Forbidden::new(
         "hostPort",
-        format!(
-            "{} {} {} {} {}",
-            pluralize("container", "containers", bad.len()),
-            join_quote(&bad),
-            pluralize("uses", "use", bad.len()),
-            pluralize("hostPort", "hostPorts", ports.len()),
-            ports.join(", "),
+        uses_phrase(
+            "container",
+            &bad,
+            "hostPort",
+            ports.len(),
+            &ports.join(", "),
         ),
     ))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::assert_table;
     use super::*;
     use serde_json::json;
 
@@ -82,13 +81,6 @@ mod tests {
                 Some(r#"containers "i", "a", "b" use hostPorts 10, 8080, 9090"#),
             ),
         ];
-        for (spec, want) in cases {
-            let got = host_ports_v1_0(&Annotations::new(), &test_spec(spec.clone()));
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "hostPort")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec}");
-        }
+        assert_table(&[host_ports_v1_0], "hostPort", cases);
     }
 }

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use super::helpers::{containers, join_quote, pluralize};
+use super::helpers::{containers, join_quote, uses_phrase};
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
@@ -45,26 +45,22 @@ pub(super) fn host_probes_and_host_lifecycle_v1_34(
     if bad_containers.is_empty() {
         return None;
     }
+    let bad_containers: Vec<&str> = bad_containers.into_iter().collect();
     Some(Forbidden::new(
         "probe or lifecycle host",
-        format!(
-            "{} {} {} {} {}",
-            pluralize("container", "containers", bad_containers.len()),
-            join_quote(&bad_containers),
-            pluralize("uses", "use", bad_containers.len()),
-            pluralize(
-                "probe or lifecycle host",
-                "probe or lifecycle hosts",
-                hosts.len()
-            ),
-            join_quote(&hosts),
+        uses_phrase(
+            "container",
+            &bad_containers,
+            "probe or lifecycle host",
+            hosts.len(),
+            &join_quote(&hosts),
         ),
     ))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::assert_table;
     use super::*;
     use serde_json::json;
 
@@ -103,14 +99,10 @@ mod tests {
                 ),
             ),
         ];
-        for (spec, want) in cases {
-            let got =
-                host_probes_and_host_lifecycle_v1_34(&Annotations::new(), &test_spec(spec.clone()));
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "probe or lifecycle host")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec}");
-        }
+        assert_table(
+            &[host_probes_and_host_lifecycle_v1_34],
+            "probe or lifecycle host",
+            cases,
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! Allows: unset, `false`.
 //! Versions: one rule since v1.0.
 
-use super::helpers::{containers, containers_phrase};
+use super::helpers::forbid_containers;
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
@@ -19,25 +19,17 @@ pub(super) const CHECK: Check = Check {
 };
 
 pub(super) fn privileged_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
-    let bad: Vec<&str> = containers(spec)
-        .filter(|c| c.sc().and_then(|sc| sc.privileged) == Some(true))
-        .map(|c| c.name.as_str())
-        .collect();
-    if bad.is_empty() {
-        return None;
-    }
-    Some(Forbidden::new(
+    forbid_containers(
+        spec,
         "privileged",
-        format!(
-            "{} must not set securityContext.privileged=true",
-            containers_phrase(&bad)
-        ),
-    ))
+        "must not set securityContext.privileged=true",
+        |c| c.sc().and_then(|sc| sc.privileged) == Some(true),
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::assert_table;
     use super::*;
     use serde_json::json;
 
@@ -62,14 +54,6 @@ mod tests {
                 Some(r#"containers "i", "a", "e" must not set securityContext.privileged=true"#),
             ),
         ];
-        for (spec, want) in cases {
-            let got = privileged_v1_0(&Annotations::new(), &test_spec(spec.clone()));
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "privileged"),
-                "{spec}"
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec}");
-        }
+        assert_table(&[privileged_v1_0], "privileged", cases);
     }
 }

@@ -62,7 +62,7 @@ pub(super) fn proc_mount_v1_35(annotations: &Annotations, spec: &PodSpec) -> Opt
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::{assert_verdict, test_spec};
     use super::*;
     use serde_json::json;
 
@@ -115,11 +115,7 @@ mod tests {
                 (proc_mount_v1_0(&Annotations::new(), &spec), want_v1_0),
                 (proc_mount_v1_35(&Annotations::new(), &spec), want_v1_35),
             ] {
-                assert_eq!(
-                    got.as_ref().map(|f| f.reason.as_str()),
-                    want.map(|_| "procMount")
-                );
-                assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
+                assert_verdict(got, "procMount", want, format!("{spec:?}"));
             }
         }
     }

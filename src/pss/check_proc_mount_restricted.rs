@@ -32,7 +32,7 @@ pub(super) fn proc_mount_restricted_v1_35(
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::assert_table;
     use super::*;
     use serde_json::json;
 
@@ -56,13 +56,6 @@ mod tests {
                 Some(r#"container "a" must not set securityContext.procMount to "Unmasked""#),
             ),
         ];
-        for (spec, want) in cases {
-            let got = proc_mount_restricted_v1_35(&Annotations::new(), &test_spec(spec.clone()));
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "procMount")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec}");
-        }
+        assert_table(&[proc_mount_restricted_v1_35], "procMount", cases);
     }
 }

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeSet;
 
-use super::helpers::{join_quote, pluralize};
+use super::helpers::{join_quote, uses_phrase};
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
@@ -68,24 +68,19 @@ pub(super) fn restricted_volumes_v1_0(_: &Annotations, spec: &PodSpec) -> Option
     }
     Some(Forbidden::new(
         "restricted volume types",
-        format!(
-            "{} {} {} {} {}",
-            pluralize("volume", "volumes", bad.len()),
-            join_quote(&bad),
-            pluralize("uses", "use", bad.len()),
-            pluralize(
-                "restricted volume type",
-                "restricted volume types",
-                bad_types.len()
-            ),
-            join_quote(&bad_types),
+        uses_phrase(
+            "volume",
+            &bad,
+            "restricted volume type",
+            bad_types.len(),
+            &join_quote(&bad_types),
         ),
     ))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::{assert_table, test_spec};
     use super::*;
     use serde_json::json;
 
@@ -166,13 +161,6 @@ mod tests {
                 Some(r#"volumes "x", "y" use restricted volume type "nfs""#),
             ),
         ];
-        for (spec, want) in cases {
-            let got = restricted_volumes_v1_0(&Annotations::new(), &test_spec(spec.clone()));
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "restricted volume types")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec}");
-        }
+        assert_table(&[restricted_volumes_v1_0], "restricted volume types", cases);
     }
 }

@@ -10,7 +10,7 @@
 //! node, KEP-127).
 //! Versions: v1.0; v1.35 adds the user-namespace relaxation.
 
-use super::helpers::{containers, containers_phrase, in_user_namespace};
+use super::helpers::{bad_setters, containers, containers_phrase, in_user_namespace};
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
@@ -26,13 +26,9 @@ pub(super) const CHECK: Check = Check {
 };
 
 pub(super) fn run_as_non_root_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
-    let mut setters: Vec<String> = Vec::new();
     let pod_value = spec
         .pod_security_context()
         .and_then(|sc| sc.run_as_non_root);
-    if pod_value == Some(false) {
-        setters.push("pod".to_string());
-    }
     let pod_run_as_non_root = pod_value == Some(true);
 
     // Containers that set false, and containers that set nothing without a pod-level true.
@@ -49,9 +45,7 @@ pub(super) fn run_as_non_root_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Fo
             }
         }
     }
-    if !explicitly_bad.is_empty() {
-        setters.push(containers_phrase(&explicitly_bad));
-    }
+    let setters = bad_setters(pod_value == Some(false), &explicitly_bad);
     if !setters.is_empty() {
         return Some(Forbidden::new(
             "runAsNonRoot != true",
@@ -85,7 +79,7 @@ pub(super) fn run_as_non_root_v1_35(
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::{assert_verdict, test_spec};
     use super::*;
     use serde_json::json;
 
@@ -133,11 +127,7 @@ mod tests {
                 spec.host_users = host_users;
                 for check in [run_as_non_root_v1_0, run_as_non_root_v1_35] {
                     let got = check(&Annotations::new(), &spec);
-                    assert_eq!(
-                        got.as_ref().map(|f| f.reason.as_str()),
-                        want.map(|_| "runAsNonRoot != true")
-                    );
-                    assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
+                    assert_verdict(got, "runAsNonRoot != true", want, format!("{spec:?}"));
                 }
             }
         }

@@ -8,7 +8,7 @@
 //! Allows: unset or non-zero. From v1.35 anything when `spec.hostUsers` is `false` (KEP-127).
 //! Versions: v1.23 introduces the check; v1.35 adds the user-namespace relaxation.
 
-use super::helpers::{containers, containers_phrase, in_user_namespace};
+use super::helpers::{bad_containers, bad_setters, in_user_namespace};
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
@@ -24,17 +24,9 @@ pub(super) const CHECK: Check = Check {
 };
 
 pub(super) fn run_as_user_v1_23(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
-    let mut setters: Vec<String> = Vec::new();
-    if spec.pod_security_context().and_then(|sc| sc.run_as_user) == Some(0) {
-        setters.push("pod".to_string());
-    }
-    let bad: Vec<&str> = containers(spec)
-        .filter(|c| c.sc().and_then(|sc| sc.run_as_user) == Some(0))
-        .map(|c| c.name.as_str())
-        .collect();
-    if !bad.is_empty() {
-        setters.push(containers_phrase(&bad));
-    }
+    let pod = spec.pod_security_context().and_then(|sc| sc.run_as_user) == Some(0);
+    let bad = bad_containers(spec, |c| c.sc().and_then(|sc| sc.run_as_user) == Some(0));
+    let setters = bad_setters(pod, &bad);
     if setters.is_empty() {
         return None;
     }
@@ -53,7 +45,7 @@ pub(super) fn run_as_user_v1_35(annotations: &Annotations, spec: &PodSpec) -> Op
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::{assert_table, test_spec};
     use super::*;
     use serde_json::json;
 
@@ -81,17 +73,11 @@ mod tests {
                 Some(r#"pod and containers "a", "e" must not set runAsUser=0"#),
             ),
         ];
-        for (spec, want) in cases {
-            let spec = test_spec(spec);
-            for check in [run_as_user_v1_23, run_as_user_v1_35] {
-                let got = check(&Annotations::new(), &spec);
-                assert_eq!(
-                    got.as_ref().map(|f| f.reason.as_str()),
-                    want.map(|_| "runAsUser=0")
-                );
-                assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
-            }
-        }
+        assert_table(
+            &[run_as_user_v1_23, run_as_user_v1_35],
+            "runAsUser=0",
+            cases,
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use super::helpers::{containers, containers_phrase, join_quote, pluralize};
+use super::helpers::{bad_containers, bad_setters, join_quote, pluralize};
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
@@ -73,27 +73,16 @@ impl<'a> Findings<'a> {
 
 fn se_linux_options(spec: &PodSpec, allowed_types: &[&str]) -> Option<Forbidden> {
     let mut findings = Findings::default();
-    let mut setters: Vec<String> = Vec::new();
-
-    if let Some(options) = spec
+    let pod = spec
         .pod_security_context()
         .and_then(|sc| sc.se_linux_options.as_ref())
-    {
-        if !findings.valid(options, allowed_types) {
-            setters.push("pod".to_string());
-        }
-    }
-    let mut bad_containers: Vec<&str> = Vec::new();
-    for container in containers(spec) {
-        if let Some(options) = container.sc().and_then(|sc| sc.se_linux_options.as_ref()) {
-            if !findings.valid(options, allowed_types) {
-                bad_containers.push(container.name.as_str());
-            }
-        }
-    }
-    if !bad_containers.is_empty() {
-        setters.push(containers_phrase(&bad_containers));
-    }
+        .is_some_and(|options| !findings.valid(options, allowed_types));
+    let bad = bad_containers(spec, |c| {
+        c.sc()
+            .and_then(|sc| sc.se_linux_options.as_ref())
+            .is_some_and(|options| !findings.valid(options, allowed_types))
+    });
+    let setters = bad_setters(pod, &bad);
     if setters.is_empty() {
         return None;
     }
@@ -124,7 +113,7 @@ fn se_linux_options(spec: &PodSpec, allowed_types: &[&str]) -> Option<Forbidden>
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::{assert_table, test_spec};
     use super::*;
     use serde_json::json;
 
@@ -189,17 +178,11 @@ mod tests {
                 Some("pod set forbidden securityContext.seLinuxOptions: role may not be set"),
             ),
         ];
-        for (spec, want) in cases {
-            let spec = test_spec(spec);
-            for check in [se_linux_options_v1_0, se_linux_options_v1_31] {
-                let got = check(&Annotations::new(), &spec);
-                assert_eq!(
-                    got.as_ref().map(|f| f.reason.as_str()),
-                    want.map(|_| "seLinuxOptions")
-                );
-                assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
-            }
-        }
+        assert_table(
+            &[se_linux_options_v1_0, se_linux_options_v1_31],
+            "seLinuxOptions",
+            cases,
+        );
     }
 
     #[test]

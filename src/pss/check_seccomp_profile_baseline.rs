@@ -16,11 +16,11 @@
 
 use std::collections::BTreeSet;
 
-use super::helpers::{containers, containers_phrase, go_quote, join_quote, pluralize};
+use super::helpers::{containers, forbidden_profile_setters, go_quote, join_quote, pluralize};
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
-use crate::pod::{PodSpec, Profile};
+use crate::pod::PodSpec;
 
 pub(super) const CHECK: Check = Check {
     id: "seccompProfile_baseline",
@@ -36,15 +36,6 @@ const ANNOTATION_KEY_CONTAINER_PREFIX: &str = "container.seccomp.security.alpha.
 
 fn valid_annotation_value(value: &str) -> bool {
     value == "runtime/default" || value == "docker/default" || value.starts_with("localhost/")
-}
-
-/// The forbidden seccomp type set by `profile`, if any (an unset type is the empty string, as in Go).
-pub(super) fn forbidden_type(profile: Option<&Profile>) -> Option<&str> {
-    let profile_type = profile?.type_.as_deref().unwrap_or_default();
-    match profile_type {
-        "RuntimeDefault" | "Localhost" => None,
-        other => Some(other),
-    }
 }
 
 pub(super) fn seccomp_profile_baseline_v1_0(
@@ -80,26 +71,12 @@ pub(super) fn seccomp_profile_baseline_v1_0(
 }
 
 pub(super) fn seccomp_profile_baseline_v1_19(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
-    let mut setters: Vec<String> = Vec::new();
-    let mut bad_values: BTreeSet<&str> = BTreeSet::new();
-    if let Some(bad) = forbidden_type(
+    let (setters, bad_values) = forbidden_profile_setters(
+        spec,
         spec.pod_security_context()
             .and_then(|sc| sc.seccomp_profile.as_ref()),
-    ) {
-        setters.push("pod".to_string());
-        bad_values.insert(bad);
-    }
-    let mut bad_containers: Vec<&str> = Vec::new();
-    for container in containers(spec) {
-        if let Some(bad) = forbidden_type(container.sc().and_then(|sc| sc.seccomp_profile.as_ref()))
-        {
-            bad_containers.push(container.name.as_str());
-            bad_values.insert(bad);
-        }
-    }
-    if !bad_containers.is_empty() {
-        setters.push(containers_phrase(&bad_containers));
-    }
+        |sc| sc.seccomp_profile.as_ref(),
+    );
     if setters.is_empty() {
         return None;
     }
@@ -115,7 +92,7 @@ pub(super) fn seccomp_profile_baseline_v1_19(_: &Annotations, spec: &PodSpec) ->
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::{test_annotations, test_spec};
+    use super::super::helpers::{assert_verdict, test_annotations, test_spec};
     use super::*;
     use serde_json::json;
 
@@ -156,11 +133,7 @@ mod tests {
         ];
         for (pairs, want) in cases {
             let got = seccomp_profile_baseline_v1_0(&test_annotations(&pairs), &spec);
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "seccompProfile")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{pairs:?}");
+            assert_verdict(got, "seccompProfile", want, format!("{pairs:?}"));
         }
         // v1.0 does not read the fields.
         let fields =
@@ -206,11 +179,7 @@ mod tests {
             let spec = test_spec(spec);
             // The annotations are not read from v1.19.
             let got = seccomp_profile_baseline_v1_19(&unconfined_annotation, &spec);
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "seccompProfile")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
+            assert_verdict(got, "seccompProfile", want, format!("{spec:?}"));
         }
     }
 }

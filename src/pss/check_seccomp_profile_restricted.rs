@@ -10,8 +10,9 @@
 //! Versions: v1.19 introduces the check (before it restricted applies baseline's annotation check); from v1.25
 //! a pod with `spec.os.name: windows` is exempt.
 
-use super::check_seccomp_profile_baseline::forbidden_type;
-use super::helpers::{containers, containers_phrase, join_quote};
+use super::helpers::{
+    bad_setters, containers, containers_phrase, forbidden_profile_type, join_quote,
+};
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
@@ -39,22 +40,12 @@ pub(super) fn seccomp_profile_restricted_v1_19(
     _: &Annotations,
     spec: &PodSpec,
 ) -> Option<Forbidden> {
-    let mut setters: Vec<String> = Vec::new();
-    let mut bad_values: BTreeSet<&str> = BTreeSet::new();
-
-    let mut pod_seccomp_set = false;
-    if let Some(profile) = spec
+    let pod_profile = spec
         .pod_security_context()
-        .and_then(|sc| sc.seccomp_profile.as_ref())
-    {
-        match forbidden_type(Some(profile)) {
-            Some(bad) => {
-                setters.push("pod".to_string());
-                bad_values.insert(bad);
-            }
-            None => pod_seccomp_set = true,
-        }
-    }
+        .and_then(|sc| sc.seccomp_profile.as_ref());
+    let pod_bad = forbidden_profile_type(pod_profile);
+    let pod_seccomp_set = pod_profile.is_some() && pod_bad.is_none();
+    let mut bad_values: BTreeSet<&str> = pod_bad.into_iter().collect();
 
     // Containers that set a bad type, and containers that set none with no valid pod-level profile.
     let mut explicitly_bad: Vec<&str> = Vec::new();
@@ -62,7 +53,7 @@ pub(super) fn seccomp_profile_restricted_v1_19(
     for container in containers(spec) {
         match container.sc().and_then(|sc| sc.seccomp_profile.as_ref()) {
             Some(profile) => {
-                if let Some(bad) = forbidden_type(Some(profile)) {
+                if let Some(bad) = forbidden_profile_type(Some(profile)) {
                     explicitly_bad.push(container.name.as_str());
                     bad_values.insert(bad);
                 }
@@ -74,9 +65,7 @@ pub(super) fn seccomp_profile_restricted_v1_19(
             }
         }
     }
-    if !explicitly_bad.is_empty() {
-        setters.push(containers_phrase(&explicitly_bad));
-    }
+    let setters = bad_setters(pod_bad.is_some(), &explicitly_bad);
     if !setters.is_empty() {
         return Some(Forbidden::new(
             "seccompProfile",
@@ -111,7 +100,7 @@ pub(super) fn seccomp_profile_restricted_v1_25(
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::{assert_table, test_spec};
     use super::*;
     use serde_json::json;
 
@@ -165,19 +154,14 @@ mod tests {
                 ),
             ),
         ];
-        for (spec, want) in cases {
-            let spec = test_spec(spec);
-            let got = seccomp_profile_restricted_v1_19(&Annotations::new(), &spec);
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "seccompProfile")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
-            assert_eq!(
-                seccomp_profile_restricted_v1_25(&Annotations::new(), &spec),
-                got
-            );
-        }
+        assert_table(
+            &[
+                seccomp_profile_restricted_v1_19,
+                seccomp_profile_restricted_v1_25,
+            ],
+            "seccompProfile",
+            cases,
+        );
     }
 
     #[test]

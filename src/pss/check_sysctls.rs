@@ -62,7 +62,7 @@ fn sysctls(spec: &PodSpec, minor: u8) -> Option<Forbidden> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::{assert_verdict, test_spec};
     use super::*;
     use serde_json::json;
 
@@ -125,11 +125,7 @@ mod tests {
         ];
         for (spec, want) in cases {
             let got = sysctls_v1_37(&Annotations::new(), &spec);
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "forbidden sysctls")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec:?}");
+            assert_verdict(got, "forbidden sysctls", want, format!("{spec:?}"));
         }
     }
 }

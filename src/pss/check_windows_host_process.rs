@@ -7,7 +7,7 @@
 //! Allows: unset, `false`.
 //! Versions: one rule since v1.0.
 
-use super::helpers::{containers, containers_phrase};
+use super::helpers::{bad_containers, bad_setters};
 use super::registry::{Check, Revision};
 use super::standard::Level;
 use super::{Annotations, Forbidden};
@@ -24,20 +24,14 @@ fn host_process(options: Option<&WindowsOptions>) -> bool {
 }
 
 pub(super) fn windows_host_process_v1_0(_: &Annotations, spec: &PodSpec) -> Option<Forbidden> {
-    let bad: Vec<&str> = containers(spec)
-        .filter(|c| host_process(c.sc().and_then(|sc| sc.windows_options.as_ref())))
-        .map(|c| c.name.as_str())
-        .collect();
-    let mut setters: Vec<String> = Vec::new();
-    if host_process(
+    let pod = host_process(
         spec.pod_security_context()
             .and_then(|sc| sc.windows_options.as_ref()),
-    ) {
-        setters.push("pod".to_string());
-    }
-    if !bad.is_empty() {
-        setters.push(containers_phrase(&bad));
-    }
+    );
+    let bad = bad_containers(spec, |c| {
+        host_process(c.sc().and_then(|sc| sc.windows_options.as_ref()))
+    });
+    let setters = bad_setters(pod, &bad);
     if setters.is_empty() {
         return None;
     }
@@ -52,7 +46,7 @@ pub(super) fn windows_host_process_v1_0(_: &Annotations, spec: &PodSpec) -> Opti
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::test_spec;
+    use super::super::helpers::assert_table;
     use super::*;
     use serde_json::json;
 
@@ -84,13 +78,6 @@ mod tests {
                 ),
             ),
         ];
-        for (spec, want) in cases {
-            let got = windows_host_process_v1_0(&Annotations::new(), &test_spec(spec.clone()));
-            assert_eq!(
-                got.as_ref().map(|f| f.reason.as_str()),
-                want.map(|_| "hostProcess")
-            );
-            assert_eq!(got.as_ref().map(|f| f.detail.as_str()), want, "{spec}");
-        }
+        assert_table(&[windows_host_process_v1_0], "hostProcess", cases);
     }
 }

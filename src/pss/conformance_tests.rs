@@ -2,70 +2,16 @@
 //! `testdata/psa`, see its README) must be allowed (`pass/`) or denied (`fail/`) at its level and version.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{checks_for, evaluate_by_check, message, Annotations, Forbidden, Standard};
 use crate::pod::PodSpec;
 
-/// The number of cases (lines of `testdata/psa/cases.tsv`): said when the data is missing, checked when not.
-const PSA_CASES: usize = 4537;
-
-/// One upstream fixture file: a line of `cases.tsv`.
-struct Case {
-    level: String,
-    version: String,
-    expect: String,
-    /// The check a fixture exercises (`None` for the base pods).
-    check: Option<String>,
-    /// The upstream file, relative to PSA's `test/testdata`.
-    path: String,
-    /// Its content, relative to `testdata/psa`.
-    pod: String,
-}
-
-/// The lines of `cases.tsv`: `level version expect check index path pod`, tab-separated, `-` for none.
-fn parse_cases(text: &str) -> Result<Vec<Case>, String> {
-    text.lines()
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let &[level, version, expect, check, _index, path, pod] = fields.as_slice() else {
-                return Err(format!("not 7 tab-separated fields: {line:?}"));
-            };
-            Ok(Case {
-                level: level.to_string(),
-                version: version.to_string(),
-                expect: expect.to_string(),
-                check: (check != "-").then(|| check.to_string()),
-                path: path.to_string(),
-                pod: pod.to_string(),
-            })
-        })
-        .collect()
-}
-
-/// Reference data a test needs, carried in the repository's `testdata/` (see its README): `path` if it is
-/// there. If it is missing, the test skips `skipped` and says so on stderr, or fails naming the missing
-/// path under `CI=true`: CI may not skip.
-fn reference_data(path: PathBuf, skipped: &str) -> Option<PathBuf> {
-    if path.exists() {
-        return Some(path);
-    }
-    let in_ci = std::env::var("CI").is_ok_and(|ci| ci.eq_ignore_ascii_case("true"));
-    assert!(
-        !in_ci,
-        "reference data missing: {}; under CI=true nothing may be skipped ({skipped})",
-        path.display()
-    );
-    // Straight to stderr, past the test harness's capture: a skip shows in every run.
-    let bar = "!".repeat(100);
-    let notice = format!(
-        "\n{bar}\n!!! SKIPPED {skipped}: reference data missing: {}\n{bar}\n\n",
-        path.display()
-    );
-    let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
-    None
-}
+// Shared with the end-to-end and the tools' tests, which get it from psp-host; included by path because
+// this crate must not depend on psp-host (see the file's header).
+#[path = "../../host/src/reference_data.rs"]
+mod reference_data;
+use reference_data::{psa_cases, PSA_CASES};
 
 /// The checks that may deny a fixture written for `check`: the check itself, or the restricted check that
 /// replaces it at this level and version (e.g. `restrictedVolumes` for a `hostPathVolumes` fixture).
@@ -75,10 +21,6 @@ fn may_deny(standard: &Standard, check: &str) -> Vec<&'static str> {
         .filter(|(c, revision)| c.id == check || revision.overrides.contains(&check))
         .map(|(c, _)| c.id)
         .collect()
-}
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/psa")
 }
 
 /// A fixture's annotations and spec, or why it could not be read.
@@ -99,14 +41,10 @@ fn load_pod(path: &Path) -> Result<(Annotations, PodSpec), String> {
 
 #[test]
 fn psa_conformance_fixtures() {
-    let dir = fixtures_dir();
     let skipped = format!("psa_conformance_fixtures: {PSA_CASES} PSA conformance cases");
-    let Some(index_path) = reference_data(dir.join("cases.tsv"), &skipped) else {
+    let Some((dir, rows)) = psa_cases(Path::new(env!("CARGO_MANIFEST_DIR")), &skipped) else {
         return;
     };
-    let index = std::fs::read_to_string(&index_path).expect("cases.tsv is readable"); // ok: test-only module (see pss/mod.rs)
-    let rows = parse_cases(&index).expect("cases.tsv parses"); // ok: test-only module (see pss/mod.rs)
-    assert_eq!(rows.len(), PSA_CASES, "{}", index_path.display());
     let mut passed = 0usize;
     let mut failures: Vec<String> = Vec::new();
     for row in &rows {

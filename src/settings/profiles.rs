@@ -9,16 +9,18 @@
 //!   The profile allows any seccomp profile (`*`): no weaker than the PSP, since a pod without a profile
 //!   already runs unconfined, and it can be combined with `podSecurityStandard: restricted`.
 //! - `restricted` and `baseline`: the Pod Security Standards levels, as far as PSP fields can say them
-//!   (the README lists where they cannot).
+//!   (the README lists where they cannot). As the restricted standard is the baseline one and more,
+//!   `restricted` is written as the keys it sets over `baseline`'s.
 
 use super::spec::RawSettings;
 
 pub const NAMES: [&str; 3] = ["ai-data-security", "restricted", "baseline"];
 
-/// Each profile as a settings document: parsed by the same code as the user's settings.
-fn document(name: &str) -> Option<&'static str> {
-    let doc = match name {
-        "ai-data-security" => {
+/// Each profile as a settings document (parsed by the same code as the user's settings), and the profile it
+/// builds on, if any: its keys then stand over that profile's.
+fn document(name: &str) -> Option<(&'static str, Option<&'static str>)> {
+    let document = match name {
+        "ai-data-security" => (
             r#"{
             "privileged": false,
             "allowPrivilegeEscalation": false,
@@ -31,30 +33,23 @@ fn document(name: &str) -> Option<&'static str> {
             "readOnlyRootFilesystem": true,
             "allowedHostPaths": [{"pathPrefix": "/data/ai", "readOnly": true}],
             "seccomp": {"allowedProfileNames": ["*"]}
-        }"#
-        }
-        "restricted" => {
+        }"#,
+            None,
+        ),
+        // The restricted standard is the baseline one and more: these keys over baseline's.
+        "restricted" => (
             r#"{
-            "privileged": false,
             "allowPrivilegeEscalation": false,
             "requiredDropCapabilities": ["ALL"],
             "allowedCapabilities": ["NET_BIND_SERVICE"],
             "volumes": ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
                         "projected", "secret"],
-            "hostNetwork": false,
-            "hostIPC": false,
-            "hostPID": false,
-            "runAsUser": {"rule": "MustRunAsNonRoot"},
-            "seLinux": {"rule": "RunAsAny"},
-            "supplementalGroups": {"rule": "RunAsAny"},
-            "fsGroup": {"rule": "RunAsAny"},
-            "allowedProcMountTypes": ["Default"],
-            "seccomp": {"allowedProfileNames": ["runtime/default", "localhost/*"],
-                        "defaultProfileName": "runtime/default"}
-        }"#
-        }
+            "runAsUser": {"rule": "MustRunAsNonRoot"}
+        }"#,
+            Some("baseline"),
+        ),
         // Every volume type but hostPath; the capabilities the baseline standard lets containers add.
-        "baseline" => {
+        "baseline" => (
             r#"{
             "privileged": false,
             "allowedCapabilities": ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
@@ -74,16 +69,22 @@ fn document(name: &str) -> Option<&'static str> {
             "allowedProcMountTypes": ["Default"],
             "seccomp": {"allowedProfileNames": ["runtime/default", "localhost/*"],
                         "defaultProfileName": "runtime/default"}
-        }"#
-        }
+        }"#,
+            None,
+        ),
         _ => return None,
     };
-    Some(doc)
+    Some(document)
 }
 
 /// The settings of the profile `name`.
 pub fn named(name: &str) -> Option<RawSettings> {
-    super::parse_raw(document(name)?).ok()
+    let (doc, base) = document(name)?;
+    let own = super::parse_raw(doc).ok()?;
+    match base {
+        Some(base) => Some(own.over(named(base)?)),
+        None => Some(own),
+    }
 }
 
 /// PSP fields that constrain nothing: the base under the PSP fields given beside a Pod Security Standard.

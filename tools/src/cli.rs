@@ -1,9 +1,10 @@
-//! A small command-line parser shared by the tools: `--flag value`, `--flag=value`, `-f value`,
-//! switches, and positional arguments.
+//! What the tools share of a command line: a small parser (`--flag value`, `--flag=value`,
+//! `-f value`, switches, and positional arguments), and [`main`], which shows what a run ends with.
 
 use anyhow::{anyhow, bail, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::process::ExitCode;
 
 /// How a command's flags are spelled.
 #[derive(Debug, Clone, Copy)]
@@ -12,6 +13,21 @@ pub struct Flag {
     pub names: &'static [&'static str],
     /// Takes a value (otherwise a switch).
     pub value: bool,
+}
+
+impl Flag {
+    /// A flag that takes a value.
+    pub const fn with_value(names: &'static [&'static str]) -> Flag {
+        Flag { names, value: true }
+    }
+
+    /// A switch: a flag without a value.
+    pub const fn switch(names: &'static [&'static str]) -> Flag {
+        Flag {
+            names,
+            value: false,
+        }
+    }
 }
 
 /// Parsed arguments: the value(s) of each flag by its first name, and the positional arguments.
@@ -90,6 +106,60 @@ pub fn parse(args: impl IntoIterator<Item = String>, flags: &[Flag]) -> Result<P
     Ok(parsed)
 }
 
+/// What a tool's run ends with.
+pub enum Outcome {
+    /// `-h`/`--help`: the usage text, on standard output.
+    Help,
+    /// A line on standard output: what a script reads (a digest, a reference).
+    Print(String),
+    /// A line on standard error: what a person reads, leaving standard output empty.
+    Report(String),
+    /// A document: written to the file `output` names (through [`write_atomically`]), else on
+    /// standard output.
+    Document {
+        text: String,
+        output: Option<String>,
+    },
+}
+
+/// A tool's `main`: parses the command line against `flags` and runs `run` on it (unless help is
+/// asked for), then shows the outcome. An error is printed as `TOOL: error`, with a pointer to
+/// `--help` unless it happened while writing the document.
+pub fn main(
+    tool: &str,
+    usage: &str,
+    flags: &[Flag],
+    run: impl FnOnce(Parsed) -> Result<Outcome>,
+) -> ExitCode {
+    let outcome = parse(std::env::args().skip(1), flags).and_then(|args| {
+        if args.help {
+            Ok(Outcome::Help)
+        } else {
+            run(args)
+        }
+    });
+    match outcome {
+        Ok(Outcome::Help) => print!("{usage}"),
+        Ok(Outcome::Print(line)) => println!("{line}"),
+        Ok(Outcome::Report(line)) => eprintln!("{line}"),
+        Ok(Outcome::Document { text, output: None }) => print!("{text}"),
+        Ok(Outcome::Document {
+            text,
+            output: Some(path),
+        }) => {
+            if let Err(e) = write_atomically(Path::new(&path), text.as_bytes()) {
+                eprintln!("{tool}: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        }
+        Err(e) => {
+            eprintln!("{tool}: {e:#}\n({tool} --help for usage)");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder, so that a failure never
 /// leaves a half-written file behind.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -127,14 +197,8 @@ mod tests {
     use super::*;
 
     const FLAGS: &[Flag] = &[
-        Flag {
-            names: &["-o", "--output"],
-            value: true,
-        },
-        Flag {
-            names: &["--force"],
-            value: false,
-        },
+        Flag::with_value(&["-o", "--output"]),
+        Flag::switch(&["--force"]),
     ];
 
     fn args(list: &[&str]) -> Vec<String> {

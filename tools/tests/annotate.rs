@@ -55,17 +55,7 @@ fn the_embedded_metadata_is_metadata_yml_plus_protocol_version_and_readme() {
         policy_bytes(),
         "the annotated module is policy.wasm plus the metadata section"
     );
-    let host = psp_host::PolicyHost::from_bytes(&annotated).unwrap();
-    assert_eq!(host.protocol_version().unwrap(), "v1");
-    let settings = json!({"profile": "ai-data-security"});
-    assert!(host.validate_settings(&settings).unwrap().valid);
-    let rejected = host
-        .validate(
-            &psp_host::request("Pod", "CREATE", privileged_pod()),
-            &settings,
-        )
-        .unwrap();
-    assert!(!rejected.accepted);
+    assert_runs_as_the_policy(&annotated);
 }
 
 #[test]

@@ -350,28 +350,7 @@ fn push_then_pull_by_tag_and_by_digest_gives_back_the_module_byte_for_byte() {
         assert!(pulled.module == module, "{reference}: byte for byte");
 
         // The pulled module is the policy: it accepts and rejects through the waPC host.
-        let host = psp_host::PolicyHost::from_bytes(&pulled.module).unwrap();
-        let settings = read_yaml("examples/settings/ai-data-security.yml");
-        assert!(host.validate_settings(&settings).unwrap().valid);
-        let accepted = host
-            .validate(
-                &psp_host::request("Pod", "CREATE", compliant_pod()),
-                &settings,
-            )
-            .unwrap();
-        assert!(accepted.accepted, "{:?}", accepted.message);
-        let rejected = host
-            .validate(
-                &psp_host::request("Pod", "CREATE", privileged_pod()),
-                &settings,
-            )
-            .unwrap();
-        assert!(!rejected.accepted);
-        assert!(
-            rejected.message().contains("privileged"),
-            "{:?}",
-            rejected.message
-        );
+        assert_runs_as_the_policy(&pulled.module);
         // And it still carries its metadata.
         let embedded = psp_tools::annotate::embedded_metadata(&pulled.module)
             .unwrap()

@@ -3,16 +3,9 @@
 use psp_host::example_settings;
 use serde_json::{json, Value};
 
-/// The four rules a PSP spec requires, all `RunAsAny`, every volume type allowed, and `extra` on top
-/// (its keys replace the base's).
+/// [`RUN_AS_ANY`] with `extra` on top (its keys replace the base's).
 pub fn settings(extra: Value) -> Value {
-    let mut base = json!({
-        "runAsUser": {"rule": "RunAsAny"},
-        "seLinux": {"rule": "RunAsAny"},
-        "supplementalGroups": {"rule": "RunAsAny"},
-        "fsGroup": {"rule": "RunAsAny"},
-        "volumes": ["*"],
-    });
+    let mut base: Value = serde_json::from_str(RUN_AS_ANY).expect("RUN_AS_ANY is JSON");
     merge(&mut base, extra);
     base
 }
@@ -24,7 +17,8 @@ pub fn validating(extra: Value) -> Value {
     s
 }
 
-/// [`settings`] as JSON text, for raw payloads.
+/// The four rules a PSP spec requires, all `RunAsAny`, and every volume type allowed: the base of
+/// [`settings`], as JSON text (raw payloads use it as it is).
 pub const RUN_AS_ANY: &str = r#"{"runAsUser": {"rule": "RunAsAny"}, "seLinux": {"rule": "RunAsAny"},
     "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}, "volumes": ["*"]}"#;
 

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Result};
 use psp_tools::annotate::annotate;
-use psp_tools::cli::{parse, read, read_text, write_atomically, Flag};
+use psp_tools::cli::{self, read, read_text, write_atomically, Flag, Outcome, Parsed};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -25,29 +25,13 @@ The module is asked for its protocol version (waPC `protocol_version`); the meta
 ";
 
 const FLAGS: &[Flag] = &[
-    Flag {
-        names: &["-m", "--metadata-path"],
-        value: true,
-    },
-    Flag {
-        names: &["-u", "--usage-path"],
-        value: true,
-    },
-    Flag {
-        names: &["-o", "--output-path"],
-        value: true,
-    },
-    Flag {
-        names: &["--force"],
-        value: false,
-    },
+    Flag::with_value(&["-m", "--metadata-path"]),
+    Flag::with_value(&["-u", "--usage-path"]),
+    Flag::with_value(&["-o", "--output-path"]),
+    Flag::switch(&["--force"]),
 ];
 
-fn run(args: Vec<String>) -> Result<Option<String>> {
-    let args = parse(args, FLAGS)?;
-    if args.help {
-        return Ok(None);
-    }
+fn run(args: Parsed) -> Result<Outcome> {
     let [module_path] = args.positional.as_slice() else {
         bail!("give one module (policy.wasm)");
     };
@@ -65,24 +49,11 @@ fn run(args: Vec<String>) -> Result<Option<String>> {
             ))
         })?;
     write_atomically(Path::new(output), &annotated)?;
-    Ok(Some(format!(
+    Ok(Outcome::Report(format!(
         "{output}: {module_path} annotated with {metadata_path}"
     )))
 }
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(None) => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Some(done)) => {
-            eprintln!("{done}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("psp-annotate: {e:#}\n(psp-annotate --help for usage)");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main("psp-annotate", USAGE, FLAGS, run)
 }

@@ -3,9 +3,8 @@
 
 use anyhow::{bail, Result};
 use psp_tools::artifacthub::{artifacthub_pkg, is_rfc3339, now_rfc3339, render};
-use psp_tools::cli::{parse, read_text, write_atomically, Flag};
+use psp_tools::cli::{self, read_text, Flag, Outcome, Parsed};
 use psp_tools::metadata::parse_metadata;
-use std::path::Path;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -23,29 +22,13 @@ OPTIONS:
 ";
 
 const FLAGS: &[Flag] = &[
-    Flag {
-        names: &["-m", "--metadata-path"],
-        value: true,
-    },
-    Flag {
-        names: &["-q", "--questions-path"],
-        value: true,
-    },
-    Flag {
-        names: &["--created-at"],
-        value: true,
-    },
-    Flag {
-        names: &["-o", "--output"],
-        value: true,
-    },
+    Flag::with_value(&["-m", "--metadata-path"]),
+    Flag::with_value(&["-q", "--questions-path"]),
+    Flag::with_value(&["--created-at"]),
+    Flag::with_value(&["-o", "--output"]),
 ];
 
-fn run(args: Vec<String>) -> Result<Option<(String, Option<String>)>> {
-    let args = parse(args, FLAGS)?;
-    if args.help {
-        return Ok(None);
-    }
+fn run(args: Parsed) -> Result<Outcome> {
     if let Some(extra) = args.positional.first() {
         bail!("unexpected argument `{extra}`");
     }
@@ -58,29 +41,12 @@ fn run(args: Vec<String>) -> Result<Option<(String, Option<String>)>> {
         None => now_rfc3339(),
     };
     let pkg = artifacthub_pkg(&metadata.metadata, questions.as_deref(), &created_at)?;
-    Ok(Some((render(&pkg)?, args.value("-o")?.map(str::to_string))))
+    Ok(Outcome::Document {
+        text: render(&pkg)?,
+        output: args.value("-o")?.map(str::to_string),
+    })
 }
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(None) => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Some((text, None))) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Ok(Some((text, Some(path)))) => match write_atomically(Path::new(&path), text.as_bytes()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("psp-artifacthub: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
-        Err(e) => {
-            eprintln!("psp-artifacthub: {e:#}\n(psp-artifacthub --help for usage)");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main("psp-artifacthub", USAGE, FLAGS, run)
 }

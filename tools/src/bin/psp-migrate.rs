@@ -2,7 +2,7 @@
 
 use anyhow::{anyhow, bail, Result};
 use psp_host::PolicyHost;
-use psp_tools::cli::{parse, read_text, write_atomically, Flag};
+use psp_tools::cli::{self, read_text, Flag, Outcome, Parsed};
 use psp_tools::crd::{load_crds, validate_manifest};
 use psp_tools::migrate::rbac::Rbac;
 use psp_tools::migrate::{
@@ -11,7 +11,6 @@ use psp_tools::migrate::{
 };
 use serde_json::Value;
 use std::io::Read;
-use std::path::Path;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -76,49 +75,16 @@ Notes and warnings go to standard error and, as comments, into the output.
 ";
 
 const FLAGS: &[Flag] = &[
-    Flag {
-        names: &["-o", "--output"],
-        value: true,
-    },
-    Flag {
-        names: &["--module"],
-        value: true,
-    },
-    Flag {
-        names: &["--validate-only"],
-        value: false,
-    },
-    Flag {
-        names: &["--name"],
-        value: true,
-    },
-    Flag {
-        names: &["--name-prefix"],
-        value: true,
-    },
-    Flag {
-        names: &["--subjects-from"],
-        value: true,
-    },
-    Flag {
-        names: &["--separate"],
-        value: false,
-    },
-    Flag {
-        names: &["--check"],
-        value: true,
-    },
-    Flag {
-        names: &["--crd"],
-        value: true,
-    },
+    Flag::with_value(&["-o", "--output"]),
+    Flag::with_value(&["--module"]),
+    Flag::switch(&["--validate-only"]),
+    Flag::with_value(&["--name"]),
+    Flag::with_value(&["--name-prefix"]),
+    Flag::with_value(&["--subjects-from"]),
+    Flag::switch(&["--separate"]),
+    Flag::with_value(&["--check"]),
+    Flag::with_value(&["--crd"]),
 ];
-
-struct Outcome {
-    text: String,
-    output: Option<String>,
-    notes: Vec<String>,
-}
 
 /// Reads FILE, or standard input for `-` (read once, so that one dump can feed both the
 /// PodSecurityPolicies and --subjects-from).
@@ -145,11 +111,7 @@ impl Inputs {
     }
 }
 
-fn run(args: Vec<String>) -> Result<Option<Outcome>> {
-    let args = parse(args, FLAGS)?;
-    if args.help {
-        return Ok(None);
-    }
+fn run(args: Parsed) -> Result<Outcome> {
     if args.positional.is_empty() {
         bail!("give the PodSecurityPolicy files (or `-` for standard input)");
     }
@@ -284,40 +246,14 @@ fn run(args: Vec<String>) -> Result<Option<Outcome>> {
     }
 
     notes.extend(migrated.iter().flat_map(|m| m.warnings.iter().cloned()));
-    Ok(Some(Outcome {
-        text: render(&migrated)?,
-        output: args.value("-o")?.map(str::to_string),
-        notes,
-    }))
+    let text = render(&migrated)?;
+    let output = args.value("-o")?.map(str::to_string);
+    for note in &notes {
+        eprintln!("psp-migrate: note: {note}");
+    }
+    Ok(Outcome::Document { text, output })
 }
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(None) => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Some(outcome)) => {
-            for note in &outcome.notes {
-                eprintln!("psp-migrate: note: {note}");
-            }
-            match outcome.output {
-                None => {
-                    print!("{}", outcome.text);
-                    ExitCode::SUCCESS
-                }
-                Some(path) => match write_atomically(Path::new(&path), outcome.text.as_bytes()) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(e) => {
-                        eprintln!("psp-migrate: {e:#}");
-                        ExitCode::FAILURE
-                    }
-                },
-            }
-        }
-        Err(e) => {
-            eprintln!("psp-migrate: {e:#}\n(psp-migrate --help for usage)");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main("psp-migrate", USAGE, FLAGS, run)
 }

@@ -1,7 +1,7 @@
 //! `psp-pull`: fetch a published policy module from an OCI registry.
 
 use anyhow::{bail, Result};
-use psp_tools::cli::{parse, write_atomically, Flag};
+use psp_tools::cli::{self, write_atomically, Flag, Outcome, Parsed};
 use psp_tools::oci::{pull, Transport};
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,21 +22,11 @@ received matches the manifest's digests. Prints the manifest digest.
 ";
 
 const FLAGS: &[Flag] = &[
-    Flag {
-        names: &["-o", "--output-path"],
-        value: true,
-    },
-    Flag {
-        names: &["--insecure"],
-        value: false,
-    },
+    Flag::with_value(&["-o", "--output-path"]),
+    Flag::switch(&["--insecure"]),
 ];
 
-fn run(args: Vec<String>) -> Result<Option<String>> {
-    let args = parse(args, FLAGS)?;
-    if args.help {
-        return Ok(None);
-    }
+fn run(args: Parsed) -> Result<Outcome> {
     let [source] = args.positional.as_slice() else {
         bail!("give one reference: registry://HOST/PATH:TAG");
     };
@@ -50,22 +40,9 @@ fn run(args: Vec<String>) -> Result<Option<String>> {
         },
     )?;
     write_atomically(Path::new(output), &pulled.module)?;
-    Ok(Some(pulled.digest))
+    Ok(Outcome::Print(pulled.digest))
 }
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(None) => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Some(digest)) => {
-            println!("{digest}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("psp-pull: {e:#}\n(psp-pull --help for usage)");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main("psp-pull", USAGE, FLAGS, run)
 }

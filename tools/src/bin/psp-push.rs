@@ -1,7 +1,7 @@
 //! `psp-push`: publish the annotated module to an OCI registry, as `kwctl push` does.
 
 use anyhow::{bail, Result};
-use psp_tools::cli::{parse, read, Flag};
+use psp_tools::cli::{self, read, Flag, Outcome, Parsed};
 use psp_tools::oci::{push, Transport};
 use std::process::ExitCode;
 
@@ -24,22 +24,9 @@ Docker config (`docker login`, without a credential helper); anonymous otherwise
 Prints the immutable reference (HOST/PATH@sha256:...) of what was pushed.
 ";
 
-const FLAGS: &[Flag] = &[
-    Flag {
-        names: &["--insecure"],
-        value: false,
-    },
-    Flag {
-        names: &["--force"],
-        value: false,
-    },
-];
+const FLAGS: &[Flag] = &[Flag::switch(&["--insecure"]), Flag::switch(&["--force"])];
 
-fn run(args: Vec<String>) -> Result<Option<String>> {
-    let args = parse(args, FLAGS)?;
-    if args.help {
-        return Ok(None);
-    }
+fn run(args: Parsed) -> Result<Outcome> {
     let [module_path, target] = args.positional.as_slice() else {
         bail!("give the module and the destination: psp-push annotated-policy.wasm registry://HOST/PATH:TAG");
     };
@@ -48,22 +35,9 @@ fn run(args: Vec<String>) -> Result<Option<String>> {
         insecure: args.switch("--insecure"),
     };
     let pushed = push(&module, target, transport, args.switch("--force"))?;
-    Ok(Some(pushed.immutable_reference))
+    Ok(Outcome::Print(pushed.immutable_reference))
 }
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(None) => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Some(reference)) => {
-            println!("{reference}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("psp-push: {e:#}\n(psp-push --help for usage)");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main("psp-push", USAGE, FLAGS, run)
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+use psp_host::reference_data::reference_data;
+pub use psp_host::test_pods::{compliant_pod, privileged_pod};
 use psp_host::{workspace_dir, PolicyHost};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -47,29 +49,6 @@ pub fn yaml_documents(text: &str) -> Vec<Value> {
         .map(|doc| Value::deserialize(doc).expect("valid YAML"))
         .filter(|doc| !doc.is_null())
         .collect()
-}
-
-/// Reference data a test needs, carried in the repository's `testdata/` (see its README): `path` if it is
-/// there. If it is missing, the test skips `skipped` and says so on stderr, or fails naming the missing
-/// path under `CI=true`: CI may not skip.
-pub fn reference_data(path: PathBuf, skipped: &str) -> Option<PathBuf> {
-    if path.exists() {
-        return Some(path);
-    }
-    let in_ci = std::env::var("CI").is_ok_and(|ci| ci.eq_ignore_ascii_case("true"));
-    assert!(
-        !in_ci,
-        "reference data missing: {}; under CI=true nothing may be skipped ({skipped})",
-        path.display()
-    );
-    // Straight to stderr, past the test harness's capture: a skip shows in every run.
-    let bar = "!".repeat(100);
-    let notice = format!(
-        "\n{bar}\n!!! SKIPPED {skipped}: reference data missing: {}\n{bar}\n\n",
-        path.display()
-    );
-    let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
-    None
 }
 
 /// Kubewarden's ClusterAdmissionPolicy CRD file, or `None` when it is missing and `skipped` may be skipped.
@@ -186,6 +165,29 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Asserts that `module` runs as the policy through the waPC host: it answers protocol version v1,
+/// takes the ai-data-security example settings, accepts [`compliant_pod`] and rejects
+/// [`privileged_pod`] for being privileged.
+pub fn assert_runs_as_the_policy(module: &[u8]) {
+    let host = PolicyHost::from_bytes(module).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(host.protocol_version().unwrap(), "v1");
+    let settings = read_yaml("examples/settings/ai-data-security.yml");
+    assert!(host.validate_settings(&settings).unwrap().valid);
+    let review = |pod| {
+        host.validate(&psp_host::request("Pod", "CREATE", pod), &settings)
+            .unwrap()
+    };
+    let accepted = review(compliant_pod());
+    assert!(accepted.accepted, "{:?}", accepted.message);
+    let rejected = review(privileged_pod());
+    assert!(!rejected.accepted);
+    assert!(
+        rejected.message().contains("privileged"),
+        "{:?}",
+        rejected.message
+    );
+}
+
 /// Asserts that a tool failed (exit 1) with `needle` in its error output, and wrote nothing on
 /// its standard output.
 pub fn assert_fails_with(output: &Output, needle: &str) {
@@ -201,35 +203,4 @@ pub fn assert_fails_with(output: &Output, needle: &str) {
         "nothing on stdout on failure: {}",
         stdout(output)
     );
-}
-
-/// A pod that the ai-data-security settings accept as it is.
-pub fn compliant_pod() -> Value {
-    serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "compliant", "namespace": "default"},
-        "spec": {
-            "securityContext": {"runAsNonRoot": true},
-            "containers": [{
-                "name": "app",
-                "image": "registry.example.com/app:1.0",
-                "securityContext": {
-                    "runAsNonRoot": true,
-                    "readOnlyRootFilesystem": true,
-                    "allowPrivilegeEscalation": false
-                },
-                "volumeMounts": [{"name": "config", "mountPath": "/etc/app", "readOnly": true}]
-            }],
-            "volumes": [{"name": "config", "configMap": {"name": "app-config"}}]
-        }
-    })
-}
-
-/// A pod with a privileged container.
-pub fn privileged_pod() -> Value {
-    let mut pod = compliant_pod();
-    pod["metadata"]["name"] = "privileged".into();
-    pod["spec"]["containers"][0]["securityContext"]["privileged"] = true.into();
-    pod
 }
