@@ -19,10 +19,10 @@
 //! drop the fields before admission, so that there a container never has a field without an annotation.
 
 use super::profile_names::{self, ProfileRules};
-use super::{FieldFamily, PspSettings};
+use super::{security_context_field, FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::pod::Container;
+use crate::pod::{Container, ContainerAt};
 use crate::settings::SettingsErrors;
 use crate::violation::{quoted, Field, Violations};
 
@@ -35,14 +35,14 @@ pub struct AppArmor {
 
 impl AppArmor {
     /// The container's own profiles: (field, name) for the field and the annotation, where set.
-    fn own_profiles(pod: &PodObject, path: &str, c: &Container) -> Vec<(Field, String)> {
+    fn own_profiles(pod: &PodObject, at: ContainerAt, c: &Container) -> Vec<(Field, String)> {
         let key = format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name);
         let field = c
             .sc()
             .and_then(|sc| sc.app_armor_profile.as_ref())
             .map(|p| {
                 (
-                    Field::container(format!("{path}.securityContext.appArmorProfile"), &c.name),
+                    security_context_field(pod, at, c, "appArmorProfile", true),
                     profile_names::name_of(p),
                 )
             });
@@ -123,14 +123,13 @@ impl FieldFamily for AppArmor {
             self.judge(at, &profile_names::name_of(profile), violations);
         }
         for (at, c) in pod.spec.all_containers() {
-            let path = pod.kind.container_path(at);
-            let own = Self::own_profiles(pod, &path, c);
+            let own = Self::own_profiles(pod, at, c);
             for (source, name) in &own {
                 self.judge(source.clone(), name, violations);
             }
             if own.is_empty() && pod_profile.is_none() && !allowed.is_empty() {
                 violations.required(
-                    Field::container(format!("{path}.securityContext.appArmorProfile"), &c.name),
+                    security_context_field(pod, at, c, "appArmorProfile", true),
                     "must be set",
                     self.rules.allowed(),
                 );

@@ -13,12 +13,12 @@
 //! becomes `CAP_CAP_NET_RAW` in the runtime and drops nothing). This differs from PSP, which compared exact
 //! strings and so let `sys_admin` through.
 
-use super::{FieldFamily, PodContext, PspSettings};
+use super::{security_context_field, FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Capabilities as ContainerCapabilities, Container, ContainerAt};
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, quoted_list, Allowed, Field, Violations};
+use crate::violation::{quoted, quoted_list, Allowed, Violations};
 use serde_json::Value;
 
 #[derive(Debug)]
@@ -152,10 +152,6 @@ impl FieldFamily for Capabilities {
     fn validate_pod(&self, pod: &PodObject, violations: &mut Violations) {
         for (at, c) in pod.spec.all_containers() {
             let caps = c.sc().and_then(|sc| sc.capabilities.as_ref());
-            let path = format!(
-                "{}.securityContext.capabilities",
-                pod.kind.container_path(at)
-            );
             for (i, raw) in caps
                 .and_then(|k| k.add.as_deref())
                 .unwrap_or_default()
@@ -174,7 +170,7 @@ impl FieldFamily for Capabilities {
                     continue;
                 };
                 violations.invalid(
-                    Field::container(format!("{path}.add[{i}]"), &c.name),
+                    security_context_field(pod, at, c, &format!("capabilities.add[{i}]"), true),
                     quoted(raw),
                     reason,
                     self.may_add(),
@@ -183,7 +179,7 @@ impl FieldFamily for Capabilities {
             let missing = self.missing_drops(&dropped_names(caps));
             if !missing.is_empty() {
                 violations.required(
-                    Field::container(format!("{path}.drop"), &c.name),
+                    security_context_field(pod, at, c, "capabilities.drop", true),
                     format!("must include {}", quoted_list(&missing)),
                     Allowed::values(&self.required_drop),
                 );

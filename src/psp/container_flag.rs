@@ -3,10 +3,11 @@
 //! (true, under `readOnlyRootFilesystem: true`). PSP treats the two alike: defaulting fills in an unset value,
 //! and validation rejects an unset value as well as the other one.
 
+use super::security_context_field;
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt, SecurityContext};
-use crate::violation::{Allowed, Field, Violations};
+use crate::violation::{Allowed, Violations};
 use serde_json::Value;
 
 /// One such boolean: its name under `securityContext`, and how to read and write it.
@@ -55,22 +56,15 @@ impl ContainerFlag {
         violations: &mut Violations,
     ) {
         for (at, c) in pod.spec.all_containers() {
-            let at = Field::container(
-                format!(
-                    "{}.securityContext.{}",
-                    pod.kind.container_path(at),
-                    self.field
-                ),
-                &c.name,
-            );
+            let field = || security_context_field(pod, at, c, self.field, true);
             match c.sc().and_then(self.get) {
                 None => violations.required(
-                    at,
+                    field(),
                     format!("must be set to {required}"),
                     Allowed::literal(required),
                 ),
                 Some(value) if value != required => {
-                    violations.invalid(at, value, reason, Allowed::literal(required))
+                    violations.invalid(field(), value, reason, Allowed::literal(required))
                 }
                 Some(_) => {}
             }

@@ -11,7 +11,7 @@
 //! The legacy `EphemeralContainers` object holds no pod-level field: there only `runAsGroup` is judged.
 
 use super::ranges;
-use super::{FieldFamily, PodContext, PspSettings};
+use super::{security_context_field, FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt, Effective};
@@ -218,13 +218,8 @@ impl Groups {
                 .into_iter()
                 .collect();
             let own = c.sc().and_then(|sc| sc.run_as_group).is_some() || group.is_empty();
-            let path = if own {
-                format!("{}.securityContext.runAsGroup", pod.kind.container_path(at))
-            } else {
-                pod.kind.spec_field("securityContext.runAsGroup")
-            };
             self.run_as_group.check(
-                |_| Field::container(path.clone(), &c.name),
+                |_| security_context_field(pod, at, c, "runAsGroup", own),
                 &group,
                 false,
                 violations,

@@ -5,7 +5,7 @@
 //! the `hostPorts` ranges (none by default). PSP defaults nothing here.
 
 use super::ranges;
-use super::{FieldFamily, PspSettings};
+use super::{container_field, FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::settings::spec::IdRange;
 use crate::settings::SettingsErrors;
@@ -58,10 +58,7 @@ impl FieldFamily for Host {
                 };
                 if !ranges::contains(&self.ports, host_port) {
                     violations.invalid(
-                        Field::container(
-                            format!("{}.ports[{j}].hostPort", pod.kind.container_path(at)),
-                            &c.name,
-                        ),
+                        container_field(pod, at, c, &format!("ports[{j}].hostPort")),
                         host_port,
                         "host port is not allowed to be used",
                         ranges::allowed(&self.ports),

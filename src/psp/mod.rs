@@ -35,7 +35,33 @@ use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt, PodSecurityContext};
 use crate::settings::{RawSettings, SettingsErrors};
-use crate::violation::Violations;
+use crate::violation::{Field, Violations};
+
+/// A field of the container at `at`, `rest` below it (`ports[0].hostPort`), reported under the container's
+/// name. Built only when there is a violation to report: most containers pass every check.
+fn container_field(pod: &PodObject, at: ContainerAt, c: &Container, rest: &str) -> Field {
+    Field::container(format!("{}.{rest}", pod.kind.container_path(at)), &c.name)
+}
+
+/// A securityContext field as container `c` has it: its own (`spec.containers[0].securityContext.runAsUser`)
+/// when `own`, else the pod's that it inherits (`spec.securityContext.runAsUser`); reported under the
+/// container's name either way.
+fn security_context_field(
+    pod: &PodObject,
+    at: ContainerAt,
+    c: &Container,
+    field: &str,
+    own: bool,
+) -> Field {
+    if own {
+        container_field(pod, at, c, &format!("securityContext.{field}"))
+    } else {
+        Field::container(
+            pod.kind.spec_field(&format!("securityContext.{field}")),
+            &c.name,
+        )
+    }
+}
 
 /// The settings a PodSecurityPolicy is built from.
 pub(crate) struct PspSettings<'a> {

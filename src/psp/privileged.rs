@@ -6,10 +6,11 @@
 //! predates it, a Windows host process container (`hostProcess: true`) is judged as privileged: it runs with
 //! the node's network and filesystem, what `privileged` is on Linux. PSP defaults nothing here.
 
+use super::security_context_field;
 use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::settings::SettingsErrors;
-use crate::violation::{Allowed, Field, Violations};
+use crate::violation::{Allowed, Violations};
 
 #[derive(Debug)]
 pub struct Privileged {
@@ -33,10 +34,9 @@ impl FieldFamily for Privileged {
             .and_then(|sc| sc.windows_options.as_ref())
             .and_then(|w| w.host_process);
         for (at, c) in pod.spec.all_containers() {
-            let path = pod.kind.container_path(at);
             if c.sc().and_then(|sc| sc.privileged) == Some(true) {
                 violations.invalid(
-                    Field::container(format!("{path}.securityContext.privileged"), &c.name),
+                    security_context_field(pod, at, c, "privileged", true),
                     true,
                     "privileged containers are not allowed",
                     Allowed::literal(false),
@@ -47,15 +47,13 @@ impl FieldFamily for Privileged {
                 .sc()
                 .and_then(|sc| sc.windows_options.as_ref())
                 .and_then(|w| w.host_process);
-            let at = match (own, pod_host_process) {
-                (Some(true), _) => format!("{path}.securityContext.windowsOptions.hostProcess"),
-                (None, Some(true)) => pod
-                    .kind
-                    .spec_field("securityContext.windowsOptions.hostProcess"),
+            let from_container = match (own, pod_host_process) {
+                (Some(true), _) => true,
+                (None, Some(true)) => false,
                 _ => continue,
             };
             violations.invalid(
-                Field::container(at, &c.name),
+                security_context_field(pod, at, c, "windowsOptions.hostProcess", from_container),
                 true,
                 "host process containers are not allowed",
                 Allowed::literal(false),

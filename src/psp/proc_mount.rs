@@ -3,10 +3,11 @@
 //! Reads: every container's `securityContext.procMount` (unset means `Default`).
 //! Allows: the listed types; an empty or absent list means `[Default]`, as in PSP. PSP defaults nothing here.
 
+use super::security_context_field;
 use super::{FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::settings::SettingsErrors;
-use crate::violation::{quoted, Allowed, Field, Violations};
+use crate::violation::{quoted, Allowed, Violations};
 
 const KNOWN: [&str; 2] = ["Default", "Unmasked"];
 
@@ -44,10 +45,7 @@ impl FieldFamily for ProcMount {
                 .unwrap_or("Default");
             if !self.allowed.iter().any(|a| a == proc_mount) {
                 violations.invalid(
-                    Field::container(
-                        format!("{}.securityContext.procMount", pod.kind.container_path(at)),
-                        &c.name,
-                    ),
+                    security_context_field(pod, at, c, "procMount", true),
                     quoted(proc_mount),
                     "proc mount type is not allowed",
                     Allowed::values(&self.allowed),

@@ -15,10 +15,10 @@
 //! field the API server and kubelet read since Kubernetes 1.19; the annotation is not written).
 
 use super::profile_names::{self, ProfileRules};
-use super::{FieldFamily, PspSettings};
+use super::{security_context_field, FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
-use crate::pod::{Container, Profile};
+use crate::pod::{Container, ContainerAt, Profile};
 use crate::settings::SettingsErrors;
 use crate::violation::{quoted, Allowed, Field, Violations};
 
@@ -36,9 +36,9 @@ struct Source {
     name: String,
 }
 
-fn field_source(at: Field, profile: Option<&Profile>) -> Option<Source> {
+fn field_source(at: impl FnOnce() -> Field, profile: Option<&Profile>) -> Option<Source> {
     profile.map(|p| Source {
-        at,
+        at: at(),
         name: profile_names::name_of(p),
     })
 }
@@ -54,7 +54,7 @@ impl Seccomp {
                 name: v.clone(),
             });
         let field = field_source(
-            Field::pod(pod.kind.spec_field("securityContext.seccompProfile")),
+            || Field::pod(pod.kind.spec_field("securityContext.seccompProfile")),
             pod.spec
                 .pod_security_context()
                 .and_then(|sc| sc.seccomp_profile.as_ref()),
@@ -62,7 +62,7 @@ impl Seccomp {
         annotation.into_iter().chain(field).collect()
     }
 
-    fn container_sources(pod: &PodObject, path: &str, c: &Container) -> Vec<Source> {
+    fn container_sources(pod: &PodObject, at: ContainerAt, c: &Container) -> Vec<Source> {
         let key = format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name);
         let annotation = pod
             .annotations
@@ -73,7 +73,7 @@ impl Seccomp {
                 name: v.clone(),
             });
         let field = field_source(
-            Field::container(format!("{path}.securityContext.seccompProfile"), &c.name),
+            || security_context_field(pod, at, c, "seccompProfile", true),
             c.sc().and_then(|sc| sc.seccomp_profile.as_ref()),
         );
         annotation.into_iter().chain(field).collect()
@@ -140,8 +140,7 @@ impl FieldFamily for Seccomp {
         }
         let required = self.rules.allowed.as_ref().is_some_and(|a| !a.is_empty());
         for (at, c) in pod.spec.all_containers() {
-            let path = pod.kind.container_path(at);
-            let sources = Self::container_sources(pod, &path, c);
+            let sources = Self::container_sources(pod, at, c);
             for source in &sources {
                 self.judge(source, violations);
             }
@@ -156,7 +155,7 @@ impl FieldFamily for Seccomp {
                     "must be set here: this object holds none of the pod's fields".to_string()
                 };
                 violations.required(
-                    Field::container(format!("{path}.securityContext.seccompProfile"), &c.name),
+                    security_context_field(pod, at, c, "seccompProfile", true),
                     reason,
                     self.rules.allowed(),
                 );

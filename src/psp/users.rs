@@ -8,13 +8,13 @@
 //! - `RunAsAny`: anything.
 
 use super::ranges;
-use super::{FieldFamily, PodContext, PspSettings};
+use super::{security_context_field, FieldFamily, PodContext, PspSettings};
 use crate::object::PodObject;
 use crate::patch::Defaults;
 use crate::pod::{Container, ContainerAt, Effective};
 use crate::settings::spec::IdRange;
 use crate::settings::SettingsErrors;
-use crate::violation::{Allowed, Field, Violations};
+use crate::violation::{Allowed, Violations};
 use serde_json::Value;
 
 /// The UIDs `MustRunAsNonRoot` allows: every UID but root's (PSP accepted any non-negative int64).
@@ -102,14 +102,7 @@ impl FieldFamily for Users {
             let effective = Effective::of(&pod.spec, c);
             // Report a value where it is set: the container's own, else the pod's.
             let own_sc = c.sc();
-            let at_field = |field: &str, own: bool| {
-                let path = if own {
-                    format!("{}.securityContext.{field}", pod.kind.container_path(at))
-                } else {
-                    pod.kind.spec_field(&format!("securityContext.{field}"))
-                };
-                Field::container(path, &c.name)
-            };
+            let at_field = |field: &str, own: bool| security_context_field(pod, at, c, field, own);
             let user_is_own = own_sc.and_then(|sc| sc.run_as_user).is_some();
             let non_root_is_own = own_sc.and_then(|sc| sc.run_as_non_root).is_some();
             match &self.rule {

@@ -19,7 +19,7 @@
 //! PSP defaults nothing here.
 
 use super::host_paths::has_path_prefix;
-use super::{FieldFamily, PspSettings};
+use super::{container_field, FieldFamily, PspSettings};
 use crate::object::PodObject;
 use crate::pod::VolumeType;
 use crate::settings::spec::AllowedHostPath;
@@ -102,10 +102,7 @@ impl Volumes {
             for (j, mount) in c.volume_mounts().iter().enumerate() {
                 if mount.name == volume.name && mount.read_only != Some(true) {
                     violations.invalid(
-                        Field::container(
-                            format!("{}.volumeMounts[{j}].readOnly", pod.kind.container_path(at)),
-                            &c.name,
-                        ),
+                        container_field(pod, at, c, &format!("volumeMounts[{j}].readOnly")),
                         mount.read_only.unwrap_or(false),
                         format!("host path {} must be mounted read-only", quoted(host_path)),
                         Allowed::literal(true),
