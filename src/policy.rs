@@ -119,17 +119,11 @@ impl Policy {
         Ok(Policy { form, exemptions })
     }
 
-    /// The configured PodSecurityPolicy; with several, the first in name order.
-    pub fn entry(&self) -> &PspEntry {
-        /// Never returned: `policies` is never empty.
-        static NONE: PspEntry = PspEntry {
-            psp: None,
-            standard: None,
-            mutating: false,
-        };
+    /// The configured PodSecurityPolicy; with several, the first in name order (`policies` is never empty).
+    pub fn entry(&self) -> Option<&PspEntry> {
         match &self.form {
-            Form::Single(entry) => entry,
-            Form::Several(several) => several.entries().first().map_or(&NONE, |n| &n.entry),
+            Form::Single(entry) => Some(entry),
+            Form::Several(several) => several.entries().first().map(|n| &n.entry),
         }
     }
 
@@ -361,11 +355,11 @@ mod tests {
     #[test]
     fn a_complete_psp_spec_or_a_profile_is_valid() {
         let policy = Policy::from_json(&format!("{{{RUN_AS_ANY}}}")).unwrap();
-        let entry = policy.entry();
+        let entry = policy.entry().expect("an entry");
         assert!(entry.psp().is_some() && !entry.has_standard() && entry.mutating());
         for name in profiles::NAMES {
             let policy = Policy::from_json(&format!(r#"{{"profile": "{name}"}}"#)).unwrap();
-            assert!(policy.entry().psp().is_some(), "{name}");
+            assert!(policy.entry().expect("an entry").psp().is_some(), "{name}");
         }
     }
 
@@ -373,12 +367,15 @@ mod tests {
     fn a_standard_alone_needs_no_psp_rules() {
         let only =
             Policy::from_json(r#"{"podSecurityStandard": {"level": "restricted"}}"#).unwrap();
-        assert!(only.entry().psp().is_none() && only.entry().has_standard());
+        assert!(
+            only.entry().expect("an entry").psp().is_none()
+                && only.entry().expect("an entry").has_standard()
+        );
         let with_field = Policy::from_json(
             r#"{"podSecurityStandard": {"level": "baseline"}, "hostNetwork": false}"#,
         )
         .unwrap();
-        assert!(with_field.entry().psp().is_some());
+        assert!(with_field.entry().expect("an entry").psp().is_some());
         let bad = error_of(r#"{"podSecurityStandard": {"level": "strict"}}"#);
         assert!(bad.starts_with("podSecurityStandard: "), "{bad}");
     }
@@ -410,7 +407,11 @@ mod tests {
         ];
         for profile in ["baseline", "restricted"] {
             let policy = Policy::from_json(&format!(r#"{{"profile": "{profile}"}}"#)).unwrap();
-            let psp = policy.entry().psp().expect("a profile has PSP fields");
+            let psp = policy
+                .entry()
+                .expect("an entry")
+                .psp()
+                .expect("a profile has PSP fields");
             for name in names {
                 let object = serde_json::json!({
                     "kind": "Pod",

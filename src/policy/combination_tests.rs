@@ -320,7 +320,7 @@ fn every_psp_field_combines_with_a_standard_and_constrains() {
             let settings = json!({"podSecurityStandard": {"level": level}, key: value});
             let policy = Policy::from_json(&settings.to_string())
                 .unwrap_or_else(|e| panic!("{settings}: {e}"));
-            let entry = policy.entry();
+            let entry = policy.entry().expect("an entry");
             let psp = entry.psp().expect("a PSP field is set");
 
             // The compliant pod passes, whatever the field defaults.

@@ -134,7 +134,7 @@ proptest! {
         (kind, object) in object(),
     ) {
         let policy = Policy::from_json(settings).expect("valid settings");
-        let Some(psp) = policy.entry().psp() else {
+        let Some(psp) = policy.entry().expect("an entry").psp() else {
             return Ok(());
         };
         let text = object.to_string();
@@ -167,16 +167,16 @@ proptest! {
         if response.audit_annotations.is_some() {
             return Ok(()); // exempt
         }
-        let reported = if policy.entry().mutating() { &defaulted_violations } else { &violations };
+        let reported = if policy.entry().expect("an entry").mutating() { &defaulted_violations } else { &violations };
         if reported.is_empty() {
-            if !policy.entry().has_standard() {
+            if !policy.entry().expect("an entry").has_standard() {
                 prop_assert!(response.accepted, "{:?}", response.message);
             }
         } else {
             let list: Vec<String> = reported.iter().map(ToString::to_string).collect();
             let expected = format!("PodSecurityPolicy: {}", list.join("; "));
             let message = response.message.unwrap_or_default();
-            if !policy.entry().has_standard() {
+            if !policy.entry().expect("an entry").has_standard() {
                 prop_assert_eq!(message, expected);
             } else {
                 // The standard's part, if any, follows after ` | `.

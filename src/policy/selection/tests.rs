@@ -379,7 +379,10 @@ fn recorded_defaults_and_changes_agree_for_every_profile() {
         for original in &pods {
             let mut defaulted = original.clone();
             let mut defaults = Defaults::new(Kind::Pod);
-            let _ = policy.entry().judge(&mut defaulted, &mut defaults, true);
+            let _ = policy
+                .entry()
+                .expect("an entry")
+                .judge(&mut defaulted, &mut defaults, true);
             assert_eq!(
                 !defaults.is_empty(),
                 &defaulted != original,

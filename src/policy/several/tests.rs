@@ -53,7 +53,10 @@ fn entries_are_kept_in_name_order_with_the_whole_policy_keys() {
         .collect();
     assert_eq!(subjects, [false, false, true]);
     // `entry()` is the first in name order.
-    assert!(policy.entry().has_standard() && policy.entry().psp().is_none());
+    assert!(
+        policy.entry().expect("an entry").has_standard()
+            && policy.entry().expect("an entry").psp().is_none()
+    );
 }
 
 #[test]
